@@ -1,0 +1,17 @@
+"""The machinery behind the book: claims, results, code-block extraction, site hooks.
+
+Nothing here is shown to readers; the code they copy lives in `snippets/`.
+"""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+SNIPPETS = ROOT / "snippets"
+RESULTS = DOCS / "data" / "results.json"
+
+# The snippets import each other by module name (`from timing import compare`), as they
+# do when a reader runs `python snippets/<file>.py`.
+if str(SNIPPETS) not in sys.path:
+    sys.path.insert(0, str(SNIPPETS))

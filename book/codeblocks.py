@@ -1,0 +1,122 @@
+"""Find the code blocks of every page, as the site shows them, so the tests can run them.
+
+pytest-codeblocks alone would miss most of this book's code: it does not expand
+pymdownx.snippets includes (`--8<--`), and it ignores fences whose info string is not
+exactly `python` (`python title="..."`, `py`). So each page is first expanded by the
+same pymdownx.snippets extension, configured from `mkdocs.yml`, that builds the site;
+then pytest-codeblocks' own parser reads the expanded text, and every block whose
+language is Python, sh or bash is returned with its markers (skip, expected output).
+
+`unexecuted_python_blocks` is the guard: it renders a page with the site's own Markdown
+configuration and returns every block the reader sees highlighted as Python that the
+extraction did not return. Whatever the fence looks like (`~~~`, inside tabs or
+admonitions), if it shows as Python on the site, the tests must run it or say why not.
+"""
+
+import contextlib
+import html
+import io
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import markdown
+from mkdocs.config import load_config
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+from pytest_codeblocks.main import CodeBlock, extract_from_buffer
+
+from book import DOCS, ROOT
+
+SHELLS = {"sh", "bash"}
+HIGHLIGHTED = re.compile(r'<div class="language-([\w+-]+) highlight">.*?<code>(.*?)</code>', re.S)
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass
+class PageBlock:
+    page: str  # path relative to docs/
+    index: int  # 1-based position among the page's runnable blocks
+    language: str  # "python", "sh" or "bash"
+    block: CodeBlock  # code, line in the expanded page, marks, expected output
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}:{self.index}"
+
+
+@cache
+def site_markdown_config() -> tuple[list, dict]:
+    """The Markdown extensions and their configuration, read from mkdocs.yml."""
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    return config["markdown_extensions"], config["mdx_configs"]
+
+
+def new_markdown() -> markdown.Markdown:
+    extensions, configs = site_markdown_config()
+    return markdown.Markdown(extensions=extensions, extension_configs=configs)
+
+
+def expand(text: str) -> str:
+    """Replace every `--8<--` include as the site does (same extension, same options)."""
+    snippets = new_markdown().preprocessors["snippet"]
+    with contextlib.chdir(ROOT):  # base_path "." is the repository, as for `mkdocs build`
+        return "\n".join(snippets.run(text.split("\n")))
+
+
+def language(info: str | None) -> str:
+    """The language of a fence info string: 'python title="x"' and '{.py}' -> python."""
+    match = re.match(r"\{?\.?([\w+-]+)", info or "")
+    if match is None:
+        return ""
+    name = match.group(1).lower()
+    return "python" if is_python(name) else name
+
+
+def is_python(name: str) -> bool:
+    """Whether Pygments, which colours the site's code, highlights `name` as Python."""
+    try:
+        return "python" in get_lexer_by_name(name).name.lower()
+    except ClassNotFound:
+        return False
+
+
+def page_blocks(text: str, page: str) -> list[PageBlock]:
+    """The runnable (Python, sh, bash) blocks of one page's Markdown, includes expanded."""
+    blocks = extract_from_buffer(io.StringIO(expand(text)))
+    runnable = [b for b in blocks if language(b.syntax) in SHELLS | {"python"}]
+    return [PageBlock(page, i, language(b.syntax), b) for i, b in enumerate(runnable, 1)]
+
+
+def pages() -> list[Path]:
+    return sorted(DOCS.rglob("*.md"))
+
+
+def all_blocks() -> list[PageBlock]:
+    return [
+        block
+        for path in pages()
+        for block in page_blocks(path.read_text(), path.relative_to(DOCS).as_posix())
+    ]
+
+
+def rendered_python_blocks(text: str) -> list[str]:
+    """The code of every block that the site shows highlighted as Python."""
+    with contextlib.chdir(ROOT):
+        rendered = new_markdown().convert(text)
+    return [
+        html.unescape(TAG.sub("", code))
+        for lang, code in HIGHLIGHTED.findall(rendered)
+        if is_python(lang)
+    ]
+
+
+def unexecuted_python_blocks(text: str, collected: list[PageBlock]) -> list[str]:
+    """Python blocks of a page (its Markdown `text`) that no collected block contains."""
+    codes = [b.block.code.strip() for b in collected if b.language == "python"]
+    return [
+        code
+        for code in rendered_python_blocks(text)
+        if not any(code.strip() in collected_code for collected_code in codes)
+    ]

@@ -1,0 +1,140 @@
+"""MkDocs hooks: measured figures into prose, TeX into MathML, nothing loaded off-site.
+
+- `[[floor:ID]]`, `[[measured:ID]]`, `[[table:ID]]`, `[[claims]]` and `[[machine]]` in a
+  page are replaced by figures from `book.claims` and the results file; an unknown ID,
+  or a claim stated on a page other than the one the registry names, fails the build.
+- Math written as `$...$` / `$$...$$` (pymdownx.arithmatex, generic mode) is converted
+  to MathML at build time, which browsers render natively: no MathJax, no CDN.
+- Scripts that notebook pages would load from other hosts (MathJax, mermaid) are removed.
+- Every notebook source `docs/notebooks/*.py` (jupytext percent format) is also
+  published as an `.ipynb` beside its page, for download.
+"""
+
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+import jupytext
+from latex2mathml.converter import convert
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from book import RESULTS  # noqa: E402
+from book.claims import BY_ID, CLAIMS, Claim, Table  # noqa: E402
+
+TOKEN = re.compile(r"\[\[(floor|measured|table|claims|machine)(?::([\w.-]+))?\]\]")
+MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
+# What nbconvert's template puts into notebook pages: a MathJax <script src> (pointed at
+# about:blank by mkdocs.yml), its inline configuration, and a module script that
+# imports mermaid from cdnjs.
+OFFSITE_SCRIPTS = re.compile(
+    r'<script\b[^>]*\bsrc="(?:[a-z]+:|//)[^"]*"[^>]*>\s*</script>'
+    r'|<script type="text/x-mathjax-config">.*?</script>'
+    r"""|<script\b[^>]*>(?:(?!</script>).)*?\bimport\b[^;]*?["'](?:https?:)?//.*?</script>""",
+    re.S,
+)
+
+
+def load_results() -> dict:
+    return json.loads(RESULTS.read_text())
+
+
+def times(ratio: float) -> str:
+    return f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.1f}×"
+
+
+def machine_line(results: dict) -> str:
+    m = results["machine"]
+    return (
+        f"Measured on {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+        f"NumPy {m['numpy']}, BLAS {m['blas']} with {m['threads']} threads, "
+        f"on {m['date']}."
+    )
+
+
+def claims_table(page: str, results: dict) -> str:
+    rows = [
+        "| Claim | Stated floor (re-measured by the tests) | Measured on the machine below |",
+        "|---|---|---|",
+    ]
+    for claim in CLAIMS:
+        if claim.page == page:
+            ratio = results["claims"][claim.id]["ratio"]
+            rows.append(f"| {claim.what} | {times(claim.floor)} | {times(ratio)} |")
+    return "\n".join(rows) + f"\n\n_{machine_line(results)}_"
+
+
+def measured_table(table: Table, results: dict) -> str:
+    rows = results["tables"][table.id]["rows"]
+    lines = [
+        "| " + " | ".join(c.header for c in table.columns) + " |",
+        "|" + "---:|" * len(table.columns),
+    ]
+    for row in rows:
+        cells = (format(row[c.key], c.fmt) for c in table.columns)
+        lines.append("| " + " | ".join(cells) + " |")
+    dtype = results["tables"][table.id]["dtype"]
+    return "\n".join(lines) + f"\n\n_{dtype}. {machine_line(results)}_"
+
+
+def render_token(match: re.Match, page: str, results: dict) -> str:
+    kind, item_id = match.group(1), match.group(2)
+    if kind == "machine":
+        return machine_line(results)
+    if kind == "claims":
+        return claims_table(page, results)
+    item = BY_ID.get(item_id)
+    wanted = Table if kind == "table" else Claim
+    if not isinstance(item, wanted):
+        raise PluginError(f"{page}: {match.group(0)} names no {wanted.__name__} in book/claims.py")
+    if item.page != page:
+        raise PluginError(f"{page}: {match.group(0)} belongs to {item.page} (book/claims.py)")
+    if kind == "floor":
+        return f"at least {times(item.floor)}"
+    if kind == "measured":
+        return times(results["claims"][item.id]["ratio"])
+    return measured_table(item, results)
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    if not TOKEN.search(markdown):
+        return markdown
+    results = load_results()
+    return TOKEN.sub(lambda m: render_token(m, page.file.src_uri, results), markdown)
+
+
+def tex_to_mathml(match: re.Match) -> str:
+    tex = html.unescape(match.group(2)).strip()
+    display = "block" if match.group(1) == "div" else "inline"
+    tex = tex[2:-2] if tex[:2] in (r"\(", r"\[") else tex
+    return convert(tex, display=display)
+
+
+def on_page_content(content: str, page, config, files) -> str:
+    return MATH.sub(tex_to_mathml, content)
+
+
+def on_post_page(output: str, page, config) -> str:
+    return OFFSITE_SCRIPTS.sub("", output)
+
+
+def on_files(files, config):
+    for source in sorted(Path(config["docs_dir"], "notebooks").glob("*.py")):
+        notebook = jupytext.read(source)
+        notebook.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        files.append(
+            File.generated(
+                config,
+                f"notebooks/{source.stem}.ipynb",
+                content=jupytext.writes(notebook, fmt="ipynb"),
+            )
+        )
+    return files

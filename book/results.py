@@ -1,0 +1,52 @@
+"""Regenerate the results file: `python -m book.results`.
+
+Measures every claim and table of `book.claims` on this machine and writes
+`docs/data/results.json` with the machine line, the figures, and the hash of every
+snippet each figure depends on. Commit the file; the site renders its figures and
+`tests/test_claims.py` keeps it in step with the code.
+"""
+
+import json
+import time
+
+from book import RESULTS, ROOT
+from book.claims import CLAIMS, TABLES, function, sources_of
+from timing import machine
+
+
+def measure_all() -> dict:
+    results: dict = {"machine": machine(), "claims": {}, "tables": {}}
+    for claim in CLAIMS:
+        start = time.perf_counter()
+        comparison = function(claim.measure)(**claim.kwargs)
+        results["claims"][claim.id] = {
+            "baseline_s": comparison.baseline_s,
+            "candidate_s": comparison.candidate_s,
+            "ratio": comparison.ratio,
+            "floor": claim.floor,
+            "dtype": claim.dtype,
+            "sources": sources_of(claim),
+        }
+        seconds = time.perf_counter() - start
+        print(f"claim {claim.id}: {comparison.ratio:.1f}x (floor {claim.floor}x), {seconds:.1f} s")
+    for table in TABLES:
+        start = time.perf_counter()
+        rows = function(table.measure)(**table.kwargs)
+        results["tables"][table.id] = {
+            "rows": rows,
+            "dtype": table.dtype,
+            "sources": sources_of(table),
+        }
+        print(f"table {table.id}: {len(rows)} rows, {time.perf_counter() - start:.1f} s")
+    return results
+
+
+def main() -> None:
+    results = measure_all()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {RESULTS.relative_to(ROOT)} on {results['machine']['cpu']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""The reference 2-D convolution: the oracle every other variant is tested against.
+
+It is written to be obviously correct, not fast: pad the input, then for every output
+position (p, q) take the R x S x C window under the kernel and contract it with all K
+kernels at once, in float64. Deep-learning "convolution" is cross-correlation: the
+kernel is not flipped.
+
+Run `python snippets/conv_reference.py` to see a 1-channel example you can check by hand.
+"""
+
+import numpy as np
+from shapes import conv_shapes
+
+
+# --8<-- [start:conv2d]
+def conv2d(
+    x: np.ndarray,
+    w: np.ndarray,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """Cross-correlate x: (N, H, W, C) with w: (K, R, S, C); return (N, P, Q, K) float64.
+
+    y[n, p, q, k] = sum over r, s, c of x_pad[n, p*sh + r, q*sw + s, c] * w[k, r, s, c]
+    """
+    N, H, W, C, K, R, S, P, Q, (sh, sw), (ph, pw) = conv_shapes(x, w, stride, padding)
+    x_pad = np.pad(np.asarray(x, np.float64), ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+    w64 = np.asarray(w, np.float64)
+    y = np.zeros((N, P, Q, K))
+    for p in range(P):
+        for q in range(Q):
+            window = x_pad[:, p * sh : p * sh + R, q * sw : q * sw + S, :]  # (N, R, S, C)
+            y[:, p, q, :] = np.tensordot(window, w64, axes=([1, 2, 3], [1, 2, 3]))
+    return y
+# --8<-- [end:conv2d]
+
+
+def main() -> None:
+    # --8<-- [start:by-hand]
+    x = np.arange(16.0).reshape(1, 4, 4, 1)  # one 4x4 image, one channel
+    w = np.array([[1.0, 0.0], [0.0, -1.0]]).reshape(1, 2, 2, 1)  # one 2x2 kernel
+    y = conv2d(x, w)  # y[p, q] = x[p, q] - x[p + 1, q + 1]
+    print(y.shape)
+    print(y[0, :, :, 0])
+    # --8<-- [end:by-hand]
+
+
+if __name__ == "__main__":
+    main()

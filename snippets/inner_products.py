@@ -1,0 +1,160 @@
+"""Inner products: what np.dot computes, its family, its accuracy, and its speed.
+
+Companion script of the chapter "Inner products". Each section between
+`# --8<-- [start:name]` and `# --8<-- [end:name]` is shown on the page; run
+`python snippets/inner_products.py` to run them all and print what the page shows.
+"""
+
+import math
+
+import numpy as np
+from conv_reference import conv2d
+from timing import Comparison, compare
+
+
+# --8<-- [start:mac]
+def dot_loop(a: list[float], b: list[float]) -> float:
+    """Inner product a . b = sum_i a[i] * b[i], one multiply-accumulate (MAC) at a time."""
+    total = 0.0
+    for a_i, b_i in zip(a, b, strict=True):
+        total += a_i * b_i
+    return total
+# --8<-- [end:mac]
+
+
+def show_mac() -> None:
+    # --8<-- [start:seed-example]
+    a = [1.0, 2.0, 3.0]
+    b = [4.0, 5.0, 6.0]
+    print(dot_loop(a, b))  # 1*4 + 2*5 + 3*6
+    print(np.dot(np.array(a), np.array(b)))
+    # --8<-- [end:seed-example]
+
+
+def show_family() -> None:
+    # --8<-- [start:family-1d]
+    a = np.array([1.0, 2.0, 3.0])
+    b = np.array([4.0, 5.0, 6.0])
+    print(np.dot(a, b), np.vdot(a, b), np.inner(a, b), a @ b)
+    print(np.einsum("i,i->", a, b), np.tensordot(a, b, axes=1))
+    # --8<-- [end:family-1d]
+
+    # --8<-- [start:family-2d]
+    A = np.arange(6.0).reshape(2, 3)
+    B = np.arange(12.0).reshape(3, 4)
+    print(np.dot(A, B).shape, (A @ B).shape)  # matrix product: (2, 3) x (3, 4)
+    print(np.inner(A, A).shape)  # last axis with last axis: A times A transposed
+    print(np.vdot(A, A) == np.sum(A * A))  # vdot flattens both to 1-D first
+    print(np.dot([1j], [1j]), np.vdot([1j], [1j]))  # vdot conjugates its first argument
+    # --8<-- [end:family-2d]
+
+    # --8<-- [start:family-nd]
+    A = np.ones((2, 3, 4))
+    B = np.ones((5, 4, 6))
+    print(np.dot(A, B).shape)  # last axis of A with second-to-last of B: every pair
+    print(np.tensordot(A, B, axes=([2], [1])).shape)  # the same contraction, spelled out
+    print(np.einsum("ijk,lkm->ijlm", A, B).shape)  # and in index notation
+    print((A @ np.ones((2, 4, 6))).shape)  # matmul: a stack of 2 matrix products
+    try:
+        A @ B  # stacks of 2 and 5 matrices do not broadcast
+    except ValueError:
+        print("A @ B: ValueError")
+    try:
+        np.matmul(A, 2.0)  # matmul rejects scalars; np.dot(A, 2.0) would scale A
+    except ValueError:
+        print("np.matmul(A, 2.0): ValueError")
+    # --8<-- [end:family-nd]
+
+
+# --8<-- [start:integer]
+def float_vs_int_matmul(n: int = 256) -> Comparison:
+    """Time an (n, n) @ (n, n) product in int64 (no BLAS) against float64 (BLAS)."""
+    rng = np.random.default_rng(0)
+    A = rng.integers(-10, 10, (n, n))
+    B = rng.integers(-10, 10, (n, n))
+    A_float, B_float = A.astype(np.float64), B.astype(np.float64)
+    assert np.array_equal(A @ B, (A_float @ B_float).astype(np.int64))  # same numbers
+    return compare(lambda: A @ B, lambda: A_float @ B_float)
+# --8<-- [end:integer]
+
+
+# --8<-- [start:accuracy]
+def relative_errors(n: int = 1_000_000) -> dict[str, float]:
+    """Relative error of float32 and float64 inner products of n numbers in [0, 1)."""
+    rng = np.random.default_rng(0)
+    a = rng.random(n, dtype=np.float32)
+    b = rng.random(n, dtype=np.float32)
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    exact = math.fsum((a64 * b64).tolist())  # products of float32 are exact in float64
+    sequential = np.cumsum(a * b, dtype=np.float32)[-1]  # one running float32 total
+    return {
+        "float32, one running total": abs(float(sequential) - exact) / exact,
+        "float32, np.dot": abs(float(np.dot(a, b)) - exact) / exact,
+        "float64, np.dot": abs(float(np.dot(a64, b64)) - exact) / exact,
+    }
+# --8<-- [end:accuracy]
+
+
+# --8<-- [start:speed]
+def loop_vs_dot(length: int) -> Comparison:
+    """Time dot_loop on Python lists against np.dot on float64 arrays of one length."""
+    rng = np.random.default_rng(0)
+    a, b = rng.random(length), rng.random(length)
+    a_list, b_list = a.tolist(), b.tolist()
+    return compare(lambda: dot_loop(a_list, b_list), lambda: np.dot(a, b))
+# --8<-- [end:speed]
+
+
+def loop_vs_dot_table(lengths: tuple[int, ...] = (1, 10, 100, 1000, 10_000, 100_000)) -> list[dict]:
+    """One row per length: time per call of each, and the ratio."""
+    rows = []
+    for length in lengths:
+        result = loop_vs_dot(length)
+        rows.append(
+            {
+                "length": length,
+                "loop_us": result.baseline_s * 1e6,
+                "dot_us": result.candidate_s * 1e6,
+                "ratio": result.ratio,
+            }
+        )
+    return rows
+
+
+def show_channel_dot() -> None:
+    # --8<-- [start:channel]
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, 5, 5, 64)).astype(np.float32)  # (N, H, W, C)
+    w = rng.standard_normal((8, 3, 3, 64)).astype(np.float32)  # (K, R, S, C)
+    n, p, q, k = 0, 1, 2, 3  # one output: batch n, row p, column q, channel k
+
+    by_macs = 0.0
+    for r in range(3):
+        for s in range(3):
+            for c in range(64):  # the innermost loop of the seven ...
+                by_macs += x[n, p + r, q + s, c] * w[k, r, s, c]
+
+    by_dots = 0.0
+    for r in range(3):
+        for s in range(3):  # ... is one inner product of two channel vectors
+            by_dots += np.dot(x[n, p + r, q + s, :], w[k, r, s, :])
+
+    y = conv2d(x, w)[n, p, q, k]  # the reference, in float64
+    print(np.isclose(by_macs, y, rtol=1e-5), np.isclose(by_dots, y, rtol=1e-5))
+    print(x[n, p, q, :].flags["C_CONTIGUOUS"], w[k, 0, 0, :].flags["C_CONTIGUOUS"])
+    # --8<-- [end:channel]
+
+
+def main() -> None:
+    show_mac()
+    show_family()
+    print(f"float64 @ is {float_vs_int_matmul().ratio:.0f}x faster than int64 @")
+    for name, error in relative_errors().items():
+        print(f"{name:28} relative error {error:.1e}")
+    for row in loop_vs_dot_table():
+        print("length {length:>6}: loop {loop_us:9.2f} us, np.dot {dot_us:6.2f} us".format(**row))
+    show_channel_dot()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""How this book times code: interleaved runs, the minimum over repeats, a ratio.
+
+Absolute times on a shared machine wander with whatever else runs on it, but two
+candidates timed in alternation within one process suffer the same disturbances, so
+their ratio is far steadier than either time. Every speed claim in the book is such a
+ratio, measured by `compare` below, and every figure is printed with `machine()`.
+
+Run `python snippets/timing.py` to time a Python-level sum against `np.sum`.
+"""
+
+import datetime
+import os
+import platform
+import timeit
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+
+# --8<-- [start:compare]
+def calls_per_batch(f: Callable[[], object], min_time: float = 0.02) -> int:
+    """Smallest power of two of calls to f that together take at least min_time seconds."""
+    number = 1
+    while timeit.Timer(f).timeit(number) < min_time:
+        number *= 2
+    return number
+
+
+class Comparison(NamedTuple):
+    baseline_s: float  # best time of one call to the baseline, in seconds
+    candidate_s: float  # best time of one call to the candidate, in seconds
+
+    @property
+    def ratio(self) -> float:
+        """How many times faster the candidate is than the baseline."""
+        return self.baseline_s / self.candidate_s
+
+
+def compare(
+    baseline: Callable[[], object],
+    candidate: Callable[[], object],
+    repeat: int = 7,
+    min_time: float = 0.02,
+) -> Comparison:
+    """Time two zero-argument callables in alternation; keep the best batch of each.
+
+    The minimum estimates the cost without interference: noise only ever adds time.
+    """
+    n_base, n_cand = calls_per_batch(baseline, min_time), calls_per_batch(candidate, min_time)
+    best_base = best_cand = float("inf")
+    for _ in range(repeat):
+        best_base = min(best_base, timeit.Timer(baseline).timeit(n_base) / n_base)
+        best_cand = min(best_cand, timeit.Timer(candidate).timeit(n_cand) / n_cand)
+    return Comparison(best_base, best_cand)
+# --8<-- [end:compare]
+
+
+# --8<-- [start:machine]
+def cpu_model() -> str:
+    """The CPU's model name as the operating system reports it."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def blas_info() -> dict[str, object]:
+    """The BLAS library NumPy calls and its thread count (needs threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return {"blas": "unknown (install threadpoolctl)", "threads": None}
+    for pool in threadpool_info():
+        if pool["user_api"] == "blas":
+            name = f"{pool['internal_api']} {pool['version']} ({pool.get('architecture')})"
+            return {"blas": name, "threads": pool["num_threads"]}
+    return {"blas": "none found", "threads": None}
+
+
+def machine() -> dict[str, object]:
+    """What a measurement depends on: CPU, cores, Python, NumPy, BLAS, threads, date."""
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        **blas_info(),
+        "date": datetime.date.today().isoformat(),
+    }
+# --8<-- [end:machine]
+
+
+def main() -> None:
+    a = np.random.default_rng(0).random(10_000)
+    items = a.tolist()
+    result = compare(lambda: sum(items), lambda: np.sum(a))
+    print(f"sum over a list: {result.baseline_s * 1e6:.1f} us")
+    print(f"np.sum:          {result.candidate_s * 1e6:.1f} us")
+    print(f"np.sum is {result.ratio:.0f}x faster")
+    print(machine())
+
+
+if __name__ == "__main__":
+    main()

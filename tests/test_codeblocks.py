@@ -1,0 +1,70 @@
+"""Run every code block of every page, with snippet includes expanded as on the site."""
+
+import contextlib
+import io
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from book import DOCS, ROOT
+from book.codeblocks import PageBlock, all_blocks, page_blocks, pages, unexecuted_python_blocks
+
+BLOCKS = all_blocks()
+
+
+def as_param(block: PageBlock):
+    marks = [eval(mark, {"pytest": pytest, "sys": sys}) for mark in block.block.marks]
+    return pytest.param(block, marks=marks, id=block.id)
+
+
+def run_python(code: str, name: str) -> str:
+    """Run a block as a script (`__name__ == "__main__"`), return what it printed."""
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.chdir(ROOT):
+        exec(compile(code, name, "exec"), {"__name__": "__main__"})
+    return output.getvalue()
+
+
+def run_shell(code: str, language: str) -> str:
+    """Run a block in the shell, from the repository, with this Python first on PATH."""
+    path = os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]
+    done = subprocess.run(
+        code,
+        shell=True,
+        cwd=ROOT,
+        env={**os.environ, "PATH": path},
+        executable="/bin/bash" if language == "bash" else None,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.mark.parametrize("page_block", [as_param(b) for b in BLOCKS])
+def test_code_block(page_block: PageBlock):
+    block = page_block.block
+    if block.importorskip:
+        pytest.importorskip(block.importorskip)
+    if page_block.language == "python":
+        output = run_python(block.code, f"docs/{page_block.id}")
+    else:
+        output = run_shell(block.code, page_block.language)
+    if block.expected_output is not None:
+        expected, got = block.expected_output, output
+        if block.expected_output_ignore_whitespace:
+            expected, got = re.sub(r"\s+", "", expected), re.sub(r"\s+", "", got)
+        assert got == expected, f"printed:\n{output}\nthe page shows:\n{block.expected_output}"
+
+
+@pytest.mark.parametrize("path", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
+def test_every_python_block_is_executed(path):
+    """The guard: each block the site highlights as Python is run by test_code_block."""
+    page = path.relative_to(DOCS).as_posix()
+    text = path.read_text()
+    missed = unexecuted_python_blocks(text, page_blocks(text, page))
+    assert not missed, f"{page}: Python blocks the tests do not run:\n" + "\n---\n".join(missed)
