@@ -112,11 +112,17 @@ def rendered_python_blocks(text: str) -> list[str]:
     ]
 
 
+def without_blank_lines(code: str) -> str:
+    # pytest-codeblocks drops the blank lines of an indented block (in a tab or an
+    # admonition), so blocks are compared without them.
+    return "\n".join(line.rstrip() for line in code.splitlines() if line.strip())
+
+
 def unexecuted_python_blocks(text: str, collected: list[PageBlock]) -> list[str]:
     """Python blocks of a page (its Markdown `text`) that no collected block contains."""
-    codes = [b.block.code.strip() for b in collected if b.language == "python"]
+    codes = [without_blank_lines(b.block.code) for b in collected if b.language == "python"]
     return [
         code
         for code in rendered_python_blocks(text)
-        if not any(code.strip() in collected_code for collected_code in codes)
+        if not any(without_blank_lines(code) in collected_code for collected_code in codes)
     ]

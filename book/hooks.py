@@ -3,6 +3,7 @@
 - `[[floor:ID]]`, `[[measured:ID]]`, `[[table:ID]]`, `[[claims]]` and `[[machine]]` in a
   page are replaced by figures from `book.claims` and the results file; an unknown ID,
   or a claim stated on a page other than the one the registry names, fails the build.
+  `[[repo]]` is the repository URL, set once in mkdocs.yml as `repo_url`.
 - Math written as `$...$` / `$$...$$` (pymdownx.arithmatex, generic mode) is converted
   to MathML at build time, which browsers render natively: no MathJax, no CDN.
 - Scripts that notebook pages would load from other hosts (MathJax, mermaid) are removed.
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from book import RESULTS  # noqa: E402
 from book.claims import BY_ID, CLAIMS, Claim, Table  # noqa: E402
 
-TOKEN = re.compile(r"\[\[(floor|measured|table|claims|machine)(?::([\w.-]+))?\]\]")
+TOKEN = re.compile(r"\[\[(floor|measured|table|claims|machine|repo)(?::([\w.-]+))?\]\]")
 MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 # What nbconvert's template puts into notebook pages: a MathJax <script src> (pointed at
 # about:blank by mkdocs.yml), its inline configuration, and a module script that
@@ -81,8 +82,10 @@ def measured_table(table: Table, results: dict) -> str:
     return "\n".join(lines) + f"\n\n_{dtype}. {machine_line(results)}_"
 
 
-def render_token(match: re.Match, page: str, results: dict) -> str:
+def render_token(match: re.Match, page: str, results: dict, repo_url: str) -> str:
     kind, item_id = match.group(1), match.group(2)
+    if kind == "repo":
+        return repo_url
     if kind == "machine":
         return machine_line(results)
     if kind == "claims":
@@ -104,7 +107,9 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     if not TOKEN.search(markdown):
         return markdown
     results = load_results()
-    return TOKEN.sub(lambda m: render_token(m, page.file.src_uri, results), markdown)
+    return TOKEN.sub(
+        lambda m: render_token(m, page.file.src_uri, results, config["repo_url"]), markdown
+    )
 
 
 def tex_to_mathml(match: re.Match) -> str:

@@ -8,8 +8,10 @@ kernel is not flipped.
 Run `python snippets/conv_reference.py` to see a 1-channel example you can check by hand.
 """
 
+# --8<-- [start:imports]
 import numpy as np
 from shapes import conv_shapes
+# --8<-- [end:imports]
 
 
 # --8<-- [start:conv2d]

@@ -5,11 +5,13 @@ Companion script of the chapter "Inner products". Each section between
 `python snippets/inner_products.py` to run them all and print what the page shows.
 """
 
+# --8<-- [start:imports]
 import math
 
 import numpy as np
 from conv_reference import conv2d
 from timing import Comparison, compare
+# --8<-- [end:imports]
 
 
 # --8<-- [start:mac]

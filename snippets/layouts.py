@@ -8,9 +8,12 @@ Each function is a transpose that returns a contiguous copy, so the result is la
 in memory the way its shape says. Run `python snippets/layouts.py` to see the shapes.
 """
 
+# --8<-- [start:imports]
 import numpy as np
+# --8<-- [end:imports]
 
 
+# --8<-- [start:convert]
 def nhwc_to_nchw(x: np.ndarray) -> np.ndarray:
     """(N, H, W, C) -> (N, C, H, W)."""
     return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
@@ -29,6 +32,7 @@ def krsc_to_oihw(w: np.ndarray) -> np.ndarray:
 def oihw_to_krsc(w: np.ndarray) -> np.ndarray:
     """(K, C, R, S) -> (K, R, S, C)."""
     return np.ascontiguousarray(w.transpose(0, 2, 3, 1))
+# --8<-- [end:convert]
 
 
 def main() -> None:

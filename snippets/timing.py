@@ -8,6 +8,7 @@ ratio, measured by `compare` below, and every figure is printed with `machine()`
 Run `python snippets/timing.py` to time a Python-level sum against `np.sum`.
 """
 
+# --8<-- [start:imports]
 import datetime
 import os
 import platform
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
+# --8<-- [end:imports]
 
 
 # --8<-- [start:compare]
