@@ -133,3 +133,34 @@ def snippet_sources(module_name: str) -> dict[str, str]:
 
 def sources_of(item: Claim | Table) -> dict[str, str]:
     return snippet_sources(item.measure.split(":")[0])
+
+
+def problems(results: dict) -> list[str]:
+    """Everything wrong with a results file, as messages; empty when it is in step.
+
+    Missing or unknown figures, figures measured before a snippet they depend on last
+    changed, and recorded ratios that no longer clear their floor with MARGIN to spare.
+    """
+    found = []
+    for kind, items in (("claim", CLAIMS), ("table", TABLES)):
+        recorded = results[f"{kind}s"]
+        for item in items:
+            entry = recorded.get(item.id)
+            if entry is None:
+                found.append(f"{kind} {item.id} is not in the results file")
+                continue
+            current = sources_of(item)
+            for path in sorted(set(current) | set(entry["sources"])):
+                if current.get(path) != entry["sources"].get(path):
+                    found.append(
+                        f"{kind} {item.id} is stale: {path} changed since it was measured "
+                        "(run `python -m book.results`)"
+                    )
+            if kind == "claim" and entry["ratio"] < item.floor * MARGIN:
+                found.append(
+                    f"claim {item.id}: recorded {entry['ratio']:.1f}x leaves less than a "
+                    f"{MARGIN}x margin over its floor {item.floor}x"
+                )
+        known = {item.id for item in items}
+        found += [f"{kind} {extra} is not in book/claims.py" for extra in recorded.keys() - known]
+    return found

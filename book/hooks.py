@@ -24,8 +24,8 @@ from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from book import RESULTS  # noqa: E402
-from book.claims import BY_ID, CLAIMS, Claim, Table  # noqa: E402
+from book import RESULTS
+from book.claims import BY_ID, CLAIMS, Claim, Table
 
 TOKEN = re.compile(r"\[\[(floor|measured|table|claims|machine|repo)(?::([\w.-]+))?\]\]")
 MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
@@ -108,7 +108,8 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         return markdown
     results = load_results()
     return TOKEN.sub(
-        lambda m: render_token(m, page.file.src_uri, results, config["repo_url"]), markdown
+        lambda m: render_token(m, page.file.src_uri, results, config["repo_url"]),
+        markdown,
     )
 
 

@@ -9,9 +9,10 @@ snippet each figure depends on. Commit the file; the site renders its figures an
 import json
 import time
 
+from timing import machine
+
 from book import RESULTS, ROOT
 from book.claims import CLAIMS, TABLES, function, sources_of
-from timing import machine
 
 
 def measure_all() -> dict:

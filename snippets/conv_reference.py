@@ -5,12 +5,14 @@ position (p, q) take the R x S x C window under the kernel and contract it with 
 kernels at once, in float64. Deep-learning "convolution" is cross-correlation: the
 kernel is not flipped.
 
-Run `python snippets/conv_reference.py` to see a 1-channel example you can check by hand.
+Run `python snippets/conv_reference.py` for a 1-channel example to check by hand.
 """
 
 # --8<-- [start:imports]
 import numpy as np
+
 from shapes import conv_shapes
+
 # --8<-- [end:imports]
 
 
@@ -21,9 +23,10 @@ def conv2d(
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] = 0,
 ) -> np.ndarray:
-    """Cross-correlate x: (N, H, W, C) with w: (K, R, S, C); return (N, P, Q, K) float64.
+    """Cross-correlate x: (N, H, W, C) with w: (K, R, S, C) into y: (N, P, Q, K).
 
-    y[n, p, q, k] = sum over r, s, c of x_pad[n, p*sh + r, q*sw + s, c] * w[k, r, s, c]
+    y[n, p, q, k] = sum over r, s, c of x_pad[n, p*sh + r, q*sw + s, c] * w[k, r, s, c],
+    computed in float64.
     """
     N, H, W, C, K, R, S, P, Q, (sh, sw), (ph, pw) = conv_shapes(x, w, stride, padding)
     x_pad = np.pad(np.asarray(x, np.float64), ((0, 0), (ph, ph), (pw, pw), (0, 0)))
@@ -31,7 +34,8 @@ def conv2d(
     y = np.zeros((N, P, Q, K))
     for p in range(P):
         for q in range(Q):
-            window = x_pad[:, p * sh : p * sh + R, q * sw : q * sw + S, :]  # (N, R, S, C)
+            # the window under the kernel: (N, R, S, C)
+            window = x_pad[:, p * sh : p * sh + R, q * sw : q * sw + S, :]
             y[:, p, q, :] = np.tensordot(window, w64, axes=([1, 2, 3], [1, 2, 3]))
     return y
 # --8<-- [end:conv2d]

@@ -9,14 +9,16 @@ Companion script of the chapter "Inner products". Each section between
 import math
 
 import numpy as np
+
 from conv_reference import conv2d
 from timing import Comparison, compare
+
 # --8<-- [end:imports]
 
 
 # --8<-- [start:mac]
 def dot_loop(a: list[float], b: list[float]) -> float:
-    """Inner product a . b = sum_i a[i] * b[i], one multiply-accumulate (MAC) at a time."""
+    """Inner product a . b = sum_i a[i] * b[i], one multiply-accumulate at a time."""
     total = 0.0
     for a_i, b_i in zip(a, b, strict=True):
         total += a_i * b_i
@@ -54,7 +56,7 @@ def show_family() -> None:
     A = np.ones((2, 3, 4))
     B = np.ones((5, 4, 6))
     print(np.dot(A, B).shape)  # last axis of A with second-to-last of B: every pair
-    print(np.tensordot(A, B, axes=([2], [1])).shape)  # the same contraction, spelled out
+    print(np.tensordot(A, B, axes=([2], [1])).shape)  # the same, spelled out
     print(np.einsum("ijk,lkm->ijlm", A, B).shape)  # and in index notation
     print((A @ np.ones((2, 4, 6))).shape)  # matmul: a stack of 2 matrix products
     try:
@@ -107,7 +109,9 @@ def loop_vs_dot(length: int) -> Comparison:
 # --8<-- [end:speed]
 
 
-def loop_vs_dot_table(lengths: tuple[int, ...] = (1, 10, 100, 1000, 10_000, 100_000)) -> list[dict]:
+def loop_vs_dot_table(
+    lengths: tuple[int, ...] = (1, 10, 100, 1000, 10_000, 100_000),
+) -> list[dict]:
     """One row per length: time per call of each, and the ratio."""
     rows = []
     for length in lengths:
@@ -154,7 +158,8 @@ def main() -> None:
     for name, error in relative_errors().items():
         print(f"{name:28} relative error {error:.1e}")
     for row in loop_vs_dot_table():
-        print("length {length:>6}: loop {loop_us:9.2f} us, np.dot {dot_us:6.2f} us".format(**row))
+        loop_us, dot_us = row["loop_us"], row["dot_us"]
+        print(f"length {row['length']:>6}: loop {loop_us:9.2f} us, dot {dot_us:6.2f}")
     show_channel_dot()
 
 

@@ -10,6 +10,7 @@ in memory the way its shape says. Run `python snippets/layouts.py` to see the sh
 
 # --8<-- [start:imports]
 import numpy as np
+
 # --8<-- [end:imports]
 
 

@@ -17,12 +17,13 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
+
 # --8<-- [end:imports]
 
 
 # --8<-- [start:compare]
 def calls_per_batch(f: Callable[[], object], min_time: float = 0.02) -> int:
-    """Smallest power of two of calls to f that together take at least min_time seconds."""
+    """Smallest power of two of calls to f that take at least min_time seconds."""
     number = 1
     while timeit.Timer(f).timeit(number) < min_time:
         number *= 2
@@ -49,7 +50,8 @@ def compare(
 
     The minimum estimates the cost without interference: noise only ever adds time.
     """
-    n_base, n_cand = calls_per_batch(baseline, min_time), calls_per_batch(candidate, min_time)
+    n_base = calls_per_batch(baseline, min_time)
+    n_cand = calls_per_batch(candidate, min_time)
     best_base = best_cand = float("inf")
     for _ in range(repeat):
         best_base = min(best_base, timeit.Timer(baseline).timeit(n_base) / n_base)
@@ -79,7 +81,9 @@ def blas_info() -> dict[str, object]:
         return {"blas": "unknown (install threadpoolctl)", "threads": None}
     for pool in threadpool_info():
         if pool["user_api"] == "blas":
-            name = f"{pool['internal_api']} {pool['version']} ({pool.get('architecture')})"
+            name = f"{pool['internal_api']} {pool['version']}"
+            if pool.get("architecture"):
+                name += f" ({pool['architecture']})"
             return {"blas": name, "threads": pool["num_threads"]}
     return {"blas": "none found", "threads": None}
 

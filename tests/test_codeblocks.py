@@ -10,7 +10,13 @@ import sys
 import pytest
 
 from book import DOCS, ROOT
-from book.codeblocks import PageBlock, all_blocks, page_blocks, pages, unexecuted_python_blocks
+from book.codeblocks import (
+    PageBlock,
+    all_blocks,
+    page_blocks,
+    pages,
+    unexecuted_python_blocks,
+)
 
 BLOCKS = all_blocks()
 

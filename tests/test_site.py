@@ -1,0 +1,178 @@
+"""The site builds strictly, runs its notebooks, and loads nothing from another host."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from mkdocs.config import load_config
+
+from book import DOCS, ROOT
+
+CONFIG = load_config(str(ROOT / "mkdocs.yml"))
+# Attributes through which a page makes the browser fetch something by itself.
+FETCHING = {
+    "script": "src",
+    "img": "src",
+    "iframe": "src",
+    "source": "src",
+    "audio": "src",
+    "video": "src",
+    "embed": "src",
+    "object": "data",
+}
+LINK_FETCHES = {
+    "stylesheet",
+    "icon",
+    "preload",
+    "modulepreload",
+    "prefetch",
+    "manifest",
+}
+CSS_URL = re.compile(
+    r"""url\(\s*['"]?((?:[a-z]+:)?//[^'")]+)|@import\s+['"]((?:[a-z]+:)?//[^'"]+)"""
+)
+
+
+class OffsiteReferences(HTMLParser):
+    """Collect every URL on another host that a page would fetch on load."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+        self.in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        urls = []
+        if tag in FETCHING:
+            urls.append(attrs.get(FETCHING[tag]))
+        if tag == "link" and set((attrs.get("rel") or "").split()) & LINK_FETCHES:
+            urls.append(attrs.get("href"))
+        urls += [m.group(1) or m.group(2) for m in CSS_URL.finditer(attrs.get("style") or "")]
+        self.found += [url for url in urls if url and is_offsite(url)]
+        self.in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self.in_style = False
+
+    def handle_data(self, data):
+        if self.in_style:
+            self.found += [m.group(1) or m.group(2) for m in CSS_URL.finditer(data)]
+
+
+def is_offsite(url: str) -> bool:
+    return bool(re.match(r"([a-z][a-z0-9+.-]*:)?//", url, re.I)) or url.startswith("about:")
+
+
+def offsite_references(html: str) -> list[str]:
+    parser = OffsiteReferences()
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """Build the site once, strictly, with notebooks executed, into a temporary folder."""
+    site_dir = tmp_path_factory.mktemp("site")
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--site-dir",
+            str(site_dir),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    log = build.stdout + build.stderr
+    assert build.returncode == 0, log
+    assert not re.search(r"^(WARNING|ERROR)\b", log, re.M), log
+    return site_dir
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_the_offsite_check_catches_a_cdn():
+    """The check below is not vacuous: each of these would make a request off the machine."""
+    html = """
+        <script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>
+        <link rel="stylesheet" href="//fonts.googleapis.com/css?family=Roboto">
+        <img src="http://example.com/a.png" alt="a">
+        <style>@import "https://fonts.googleapis.com/css2";</style>
+        <div style="background: url('https://example.com/b.png')"></div>
+        <script src="assets/local.js"></script>
+        <a href="https://github.com/">a link is not a request</a>
+    """
+    assert len(offsite_references(html)) == 5
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    found = {
+        page.relative_to(site).as_posix(): refs
+        for page in pages(site)
+        if (refs := offsite_references(page.read_text()))
+    }
+    assert found == {}
+
+
+def test_no_stylesheet_loads_anything_from_another_host(site):
+    found = {
+        css.relative_to(site).as_posix(): [m.group(0) for m in CSS_URL.finditer(css.read_text())]
+        for css in site.rglob("*.css")
+    }
+    assert {path: urls for path, urls in found.items() if urls} == {}
+
+
+def test_math_is_mathml_and_no_tex_is_left(site):
+    html = (site / "conventions" / "index.html").read_text()
+    assert html.count("<math") >= 3
+    for page in pages(site):
+        text = page.read_text()
+        assert 'class="arithmatex"' not in text, page
+        assert "[[" not in re.sub(r"<(pre|code)\b.*?</\1>", "", text, flags=re.S), page
+
+
+def test_every_page_has_an_edit_link_and_the_copy_button_is_on(site):
+    edit = CONFIG["repo_url"].rstrip("/") + "/" + CONFIG["edit_uri"]
+    for md in DOCS.rglob("*.md"):
+        src = md.relative_to(DOCS).as_posix()
+        page = site / (src[: -len(".md")] + "/index.html").removeprefix("index/")
+        assert f'href="{edit}{src}"' in page.read_text(), src
+    config = re.search(
+        r'<script id="__config" type="application/json">(.*?)</script>',
+        (site / "index.html").read_text(),
+        re.S,
+    )
+    features = json.loads(config.group(1))["features"]
+    assert {"content.code.copy", "content.code.annotate", "content.tabs.link"} <= set(features)
+
+
+def test_notebook_page_shows_executed_outputs_and_offers_the_ipynb(site):
+    page = (site / "notebooks" / "inner_products" / "index.html").read_text()
+    assert "jp-OutputArea" in page and "32.0" in page
+    notebook = nbformat.read(site / "notebooks" / "inner_products.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.metadata["kernelspec"]["language"] == "python"
+    chapter = (site / "inner-products" / "index.html").read_text()
+    assert 'href="../notebooks/inner_products.ipynb"' in chapter
+
+
+def test_measured_figures_are_shown_with_their_machine(site):
+    results = json.loads((DOCS / "data" / "results.json").read_text())
+    chapter = (site / "inner-products" / "index.html").read_text()
+    assert f"Measured on {results['machine']['cpu']}" in chapter
+    assert (site / "data" / "results.json").exists()
