@@ -30,6 +30,9 @@ from pytest_codeblocks.main import CodeBlock, extract_from_buffer
 from book import DOCS, ROOT
 
 SHELLS = {"sh", "bash"}
+# Fences run as Python. Anything else Pygments colours as Python (a `pycon` session,
+# a traceback) cannot run as it stands, so the guard reports it unless it is marked.
+RUNNABLE_PYTHON = {"Python", "Python 2.x"}
 HIGHLIGHTED = re.compile(r'<div class="language-([\w+-]+) highlight">.*?<code>(.*?)</code>', re.S)
 TAG = re.compile(r"<[^>]+>")
 
@@ -71,15 +74,15 @@ def language(info: str | None) -> str:
     if match is None:
         return ""
     name = match.group(1).lower()
-    return "python" if is_python(name) else name
+    return "python" if lexer_name(name) in RUNNABLE_PYTHON else name
 
 
-def is_python(name: str) -> bool:
-    """Whether Pygments, which colours the site's code, highlights `name` as Python."""
+def lexer_name(name: str) -> str:
+    """The Pygments lexer that colours fences of language `name` on the site."""
     try:
-        return "python" in get_lexer_by_name(name).name.lower()
+        return get_lexer_by_name(name).name
     except ClassNotFound:
-        return False
+        return ""
 
 
 def page_blocks(text: str, page: str) -> list[PageBlock]:
@@ -108,7 +111,7 @@ def rendered_python_blocks(text: str) -> list[str]:
     return [
         html.unescape(TAG.sub("", code))
         for lang, code in HIGHLIGHTED.findall(rendered)
-        if is_python(lang)
+        if "python" in lexer_name(lang).lower()
     ]
 
 

@@ -1,0 +1,55 @@
+"""The README's commands are the ones CI and the publishing workflow run."""
+
+import re
+
+import yaml
+
+from book import ROOT
+
+README = (ROOT / "README.md").read_text()
+TEST_COMMAND = (
+    "python3.11 -m venv .venv && .venv/bin/pip install -r requirements.txt"
+    " && .venv/bin/python -m pytest"
+)
+
+
+def test_readme_has_the_two_commands():
+    lines = README.splitlines()
+    assert TEST_COMMAND in lines
+    assert TEST_COMMAND.replace(".venv/bin/python -m pytest", ".venv/bin/mkdocs serve") in lines
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    commands = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert commands[-1] == TEST_COMMAND
+
+
+def test_publishing_workflow_tests_then_deploys_the_site():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers["push"]["branches"] == ["main"]
+    build = workflow["jobs"]["test-and-build"]["steps"]
+    runs = [step.get("run", "") for step in build]
+    assert "bash .ci/run" in runs
+    assert any(re.fullmatch(r"\.venv/bin/mkdocs build --strict", run) for run in runs)
+    assert any(step.get("with", {}).get("path") == "site" for step in build)
+    assert workflow["jobs"]["deploy"]["needs"] == "test-and-build"
+
+
+def test_requirements_pin_exact_versions():
+    pins = [
+        line
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert all(re.fullmatch(r"[\w.-]+==[\w.]+", pin) for pin in pins)
+    names = {pin.split("==")[0].lower().replace("_", "-") for pin in pins}
+    assert {"numpy", "mkdocs", "mkdocs-material", "mkdocs-jupyter", "pytest"} <= names
+    assert {"pytest-codeblocks", "pymdown-extensions"} <= names
+    assert "torch" not in names
+    mkdocs = next(p for p in pins if p.startswith("mkdocs=="))
+    assert mkdocs.split("==")[1].startswith("1.")  # MkDocs 2 cannot load plugins
