@@ -2,8 +2,9 @@
 
 Measures every claim and table of `book.claims` on this machine and writes
 `docs/data/results.json` with the machine line, the figures, and the hash of every
-snippet each figure depends on. Commit the file; the site renders its figures and
-`tests/test_claims.py` keeps it in step with the code.
+snippet each figure depends on; then draws the plots in `docs/figures/` from it.
+Commit both; the site renders them and `tests/test_claims.py` keeps them in step with
+the code.
 """
 
 import json
@@ -13,6 +14,7 @@ from timing import machine
 
 from book import RESULTS, ROOT
 from book.claims import CLAIMS, TABLES, function, sources_of
+from book.figures import write_figures
 
 
 def measure_all() -> dict:
@@ -47,6 +49,7 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     print(f"wrote {RESULTS.relative_to(ROOT)} on {results['machine']['cpu']}")
+    print("drew", ", ".join(write_figures(results)))
 
 
 if __name__ == "__main__":

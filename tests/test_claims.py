@@ -15,6 +15,7 @@ from book.claims import (
     problems,
     sources_of,
 )
+from book.figures import FIGURES, render
 
 RECORDED = json.loads(RESULTS.read_text())
 
@@ -66,6 +67,12 @@ def test_a_missing_figure_is_caught():
     missing = copy.deepcopy(RECORDED)
     del missing["tables"][TABLES[0].id]
     assert problems(missing) == [f"table {TABLES[0].id} is not in the results file"]
+
+
+def test_figures_are_drawn_from_the_results_file():
+    """A figure redrawn from the committed results is byte for byte the committed figure."""
+    for name, svg in render(RECORDED).items():
+        assert (FIGURES / name).read_text() == svg, f"{name}: run `python -m book.figures`"
 
 
 def test_floors_claim_something():
