@@ -1,11 +1,10 @@
-"""Inner products: what np.dot computes, its family, its accuracy, and its speed.
+"""Inner products: what np.dot computes, its family, its accuracy, its speed.
 
 Companion script of the chapter "Inner products". Each section between
 `# --8<-- [start:name]` and `# --8<-- [end:name]` is shown on the page; run
-`python snippets/inner_products.py` to run them all and print what the page shows.
+`python snippets/inner_products.py` to run them all and print the results.
 """
 
-# --8<-- [start:imports]
 import math
 
 import numpy as np
@@ -13,12 +12,10 @@ import numpy as np
 from conv_reference import conv2d
 from timing import Comparison, compare
 
-# --8<-- [end:imports]
-
 
 # --8<-- [start:mac]
 def dot_loop(a: list[float], b: list[float]) -> float:
-    """Inner product a . b = sum_i a[i] * b[i], one multiply-accumulate at a time."""
+    """Inner product a . b = sum of a[i] * b[i], one multiply-add at a time."""
     total = 0.0
     for a_i, b_i in zip(a, b, strict=True):
         total += a_i * b_i
@@ -46,25 +43,26 @@ def show_family() -> None:
     # --8<-- [start:family-2d]
     A = np.arange(6.0).reshape(2, 3)
     B = np.arange(12.0).reshape(3, 4)
-    print(np.dot(A, B).shape, (A @ B).shape)  # matrix product: (2, 3) x (3, 4)
-    print(np.inner(A, A).shape)  # last axis with last axis: A times A transposed
-    print(np.vdot(A, A) == np.sum(A * A))  # vdot flattens both to 1-D first
-    print(np.dot([1j], [1j]), np.vdot([1j], [1j]))  # vdot conjugates its first argument
+    print(np.dot(A, B).shape, (A @ B).shape)  # matrix product (2,3) x (3,4)
+    print(np.inner(A, A).shape)  # last axis with last axis: A times A.T
+    print(np.vdot(A, A) == np.sum(A * A))  # vdot flattens both to 1-D
+    print(np.dot([1j], [1j]), np.vdot([1j], [1j]))  # vdot conjugates a
     # --8<-- [end:family-2d]
 
     # --8<-- [start:family-nd]
     A = np.ones((2, 3, 4))
     B = np.ones((5, 4, 6))
-    print(np.dot(A, B).shape)  # last axis of A with second-to-last of B: every pair
+    # dot: last axis of A with second-to-last of B, for every pair of stacks
+    print(np.dot(A, B).shape)
     print(np.tensordot(A, B, axes=([2], [1])).shape)  # the same, spelled out
-    print(np.einsum("ijk,lkm->ijlm", A, B).shape)  # and in index notation
-    print((A @ np.ones((2, 4, 6))).shape)  # matmul: a stack of 2 matrix products
+    print(np.einsum("ijk,lkm->ijlm", A, B).shape)  # the same, as indices
+    print((A @ np.ones((2, 4, 6))).shape)  # matmul: 2 matrix products
     try:
-        A @ B  # stacks of 2 and 5 matrices do not broadcast
+        A @ B  # stacks of 2 and of 5 matrices do not broadcast
     except ValueError:
         print("A @ B: ValueError")
     try:
-        np.matmul(A, 2.0)  # matmul rejects scalars; np.dot(A, 2.0) would scale A
+        np.matmul(A, 2.0)  # matmul rejects scalars; np.dot(A, 2.0) scales A
     except ValueError:
         print("np.matmul(A, 2.0): ValueError")
     # --8<-- [end:family-nd]
@@ -72,27 +70,31 @@ def show_family() -> None:
 
 # --8<-- [start:integer]
 def float_vs_int_matmul(n: int = 256) -> Comparison:
-    """Time an (n, n) @ (n, n) product in int64 (no BLAS) against float64 (BLAS)."""
+    """Time (n, n) @ (n, n) in int64 (no BLAS) against float64 (BLAS)."""
     rng = np.random.default_rng(0)
     A = rng.integers(-10, 10, (n, n))
     B = rng.integers(-10, 10, (n, n))
     A_float, B_float = A.astype(np.float64), B.astype(np.float64)
-    assert np.array_equal(A @ B, (A_float @ B_float).astype(np.int64))  # same numbers
+    # the same numbers either way: these products are exact in float64
+    assert np.array_equal(A @ B, (A_float @ B_float).astype(np.int64))
     return compare(lambda: A @ B, lambda: A_float @ B_float)
 # --8<-- [end:integer]
 
 
 # --8<-- [start:accuracy]
 def relative_errors(n: int = 1_000_000) -> dict[str, float]:
-    """Relative error of float32 and float64 inner products of n numbers in [0, 1)."""
+    """Relative errors of inner products of n float32 numbers in [0, 1)."""
     rng = np.random.default_rng(0)
     a = rng.random(n, dtype=np.float32)
     b = rng.random(n, dtype=np.float32)
     a64, b64 = a.astype(np.float64), b.astype(np.float64)
-    exact = math.fsum((a64 * b64).tolist())  # products of float32 are exact in float64
-    sequential = np.cumsum(a * b, dtype=np.float32)[-1]  # one running float32 total
+    # A product of two float32 numbers is exact in float64, and math.fsum
+    # rounds only once: `exact` is the true inner product, correctly rounded.
+    exact = math.fsum((a64 * b64).tolist())
+    # np.cumsum adds one term after the other: a single running total.
+    running = np.cumsum(a * b, dtype=np.float32)[-1]
     return {
-        "float32, one running total": abs(float(sequential) - exact) / exact,
+        "float32, one running total": abs(float(running) - exact) / exact,
         "float32, np.dot": abs(float(np.dot(a, b)) - exact) / exact,
         "float64, np.dot": abs(float(np.dot(a64, b64)) - exact) / exact,
     }
@@ -101,7 +103,7 @@ def relative_errors(n: int = 1_000_000) -> dict[str, float]:
 
 # --8<-- [start:speed]
 def loop_vs_dot(length: int) -> Comparison:
-    """Time dot_loop on Python lists against np.dot on float64 arrays of one length."""
+    """Time dot_loop on lists against np.dot on float64 arrays."""
     rng = np.random.default_rng(0)
     a, b = rng.random(length), rng.random(length)
     a_list, b_list = a.tolist(), b.tolist()
@@ -112,7 +114,7 @@ def loop_vs_dot(length: int) -> Comparison:
 def loop_vs_dot_table(
     lengths: tuple[int, ...] = (1, 10, 100, 1000, 10_000, 100_000),
 ) -> list[dict]:
-    """One row per length: time per call of each, and the ratio."""
+    """One row per length: time per call of each, and their ratio."""
     rows = []
     for length in lengths:
         result = loop_vs_dot(length)
@@ -130,9 +132,9 @@ def loop_vs_dot_table(
 def show_channel_dot() -> None:
     # --8<-- [start:channel]
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((1, 5, 5, 64)).astype(np.float32)  # (N, H, W, C)
-    w = rng.standard_normal((8, 3, 3, 64)).astype(np.float32)  # (K, R, S, C)
-    n, p, q, k = 0, 1, 2, 3  # one output: batch n, row p, column q, channel k
+    x = rng.standard_normal((1, 5, 5, 64)).astype(np.float32)  # N, H, W, C
+    w = rng.standard_normal((8, 3, 3, 64)).astype(np.float32)  # K, R, S, C
+    n, p, q, k = 0, 1, 2, 3  # one output: batch n, row p, column q, kernel k
 
     by_macs = 0.0
     for r in range(3):
@@ -142,24 +144,28 @@ def show_channel_dot() -> None:
 
     by_dots = 0.0
     for r in range(3):
-        for s in range(3):  # ... is one inner product of two channel vectors
+        for s in range(3):  # ... is an inner product of two channel vectors
             by_dots += np.dot(x[n, p + r, q + s, :], w[k, r, s, :])
 
     y = conv2d(x, w)[n, p, q, k]  # the reference, in float64
     print(np.isclose(by_macs, y, rtol=1e-5), np.isclose(by_dots, y, rtol=1e-5))
-    print(x[n, p, q, :].flags["C_CONTIGUOUS"], w[k, 0, 0, :].flags["C_CONTIGUOUS"])
+    x_vector, w_vector = x[n, p, q, :], w[k, 0, 0, :]
+    print(x_vector.flags.c_contiguous, w_vector.flags.c_contiguous)
     # --8<-- [end:channel]
 
 
 def main() -> None:
     show_mac()
     show_family()
-    print(f"float64 @ is {float_vs_int_matmul().ratio:.0f}x faster than int64 @")
+    ratio = float_vs_int_matmul().ratio
+    print(f"float64 @ is {ratio:.0f}x faster than int64 @")
     for name, error in relative_errors().items():
         print(f"{name:28} relative error {error:.1e}")
     for row in loop_vs_dot_table():
-        loop_us, dot_us = row["loop_us"], row["dot_us"]
-        print(f"length {row['length']:>6}: loop {loop_us:9.2f} us, dot {dot_us:6.2f}")
+        print(
+            f"length {row['length']:>6}: loop {row['loop_us']:9.2f} us,"
+            f" np.dot {row['dot_us']:6.2f} us"
+        )
     show_channel_dot()
 
 

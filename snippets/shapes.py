@@ -1,10 +1,10 @@
 """Shapes and argument checks shared by every conv2d in this book.
 
-Every variant `snippets/conv_<variant>.py` calls `conv_shapes` first, so all of them
-accept the same arguments and reject bad input with the same clear error.
+Every variant `snippets/conv_<variant>.py` calls `conv_shapes` first, so all
+of them accept the same arguments and reject bad input with the same error.
 
-Run `python snippets/shapes.py` to print the output size of a few layers and to see
-the error a bad call gets.
+Run `python snippets/shapes.py` to print the output size of ResNet-50's first
+layer and to see the error that a bad call gets.
 """
 
 from typing import NamedTuple
@@ -13,7 +13,7 @@ import numpy as np
 
 
 def pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:
-    """Return `value` as an (h, w) pair of ints; accepts an int or a 2-sequence."""
+    """Return `value` as an (h, w) pair of ints; accepts an int or a pair."""
     if isinstance(value, (int, np.integer)):
         return int(value), int(value)
     if isinstance(value, (tuple, list)) and len(value) == 2:
@@ -22,9 +22,11 @@ def pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:
     raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
 
 
+# --8<-- [start:output-size]
 def output_size(size: int, kernel: int, stride: int, pad: int) -> int:
-    """Output length along one axis: floor((size + 2*pad - kernel) / stride) + 1."""
+    """Output length along one axis: (size + 2*pad - kernel) // stride + 1."""
     return (size + 2 * pad - kernel) // stride + 1
+# --8<-- [end:output-size]
 
 
 class ConvShapes(NamedTuple):
@@ -56,9 +58,13 @@ def conv_shapes(
     """
     x, w = np.asarray(x), np.asarray(w)
     if x.ndim != 4:
-        raise ValueError(f"x must have 4 dimensions (N, H, W, C), got shape {x.shape}")
+        raise ValueError(
+            f"x must have 4 dimensions (N, H, W, C), got shape {x.shape}"
+        )
     if w.ndim != 4:
-        raise ValueError(f"w must have 4 dimensions (K, R, S, C), got shape {w.shape}")
+        raise ValueError(
+            f"w must have 4 dimensions (K, R, S, C), got shape {w.shape}"
+        )
     sh, sw = pair(stride, "stride")
     ph, pw = pair(padding, "padding")
     if sh < 1 or sw < 1:
@@ -73,16 +79,19 @@ def conv_shapes(
         raise ValueError(f"empty input: x {x.shape}, w {w.shape}")
     if R > H + 2 * ph or S > W + 2 * pw:
         raise ValueError(
-            f"kernel {R}x{S} is larger than the padded input {H + 2 * ph}x{W + 2 * pw}"
+            f"kernel {R}x{S} is larger than the padded input "
+            f"{H + 2 * ph}x{W + 2 * pw}"
         )
     P, Q = output_size(H, R, sh, ph), output_size(W, S, sw, pw)
     return ConvShapes(N, H, W, C, K, R, S, P, Q, (sh, sw), (ph, pw))
 
 
 def main() -> None:
-    # ResNet-50's first layer: 224x224x3 input, 64 kernels of 7x7, stride 2, padding 3.
+    # ResNet-50's first layer: a 224x224x3 image, 64 kernels of 7x7x3,
+    # stride 2, padding 3.
     print(output_size(224, 7, 2, 3))
-    s = conv_shapes(np.zeros((1, 224, 224, 3)), np.zeros((64, 7, 7, 3)), 2, 3)
+    x, w = np.zeros((1, 224, 224, 3)), np.zeros((64, 7, 7, 3))
+    s = conv_shapes(x, w, stride=2, padding=3)
     print(s.P, s.Q, s.K)
     try:
         conv_shapes(np.zeros((1, 8, 8, 3)), np.zeros((4, 3, 3, 16)))

@@ -1,14 +1,14 @@
-"""How this book times code: interleaved runs, the minimum over repeats, a ratio.
+"""How this book times code: interleaved runs, the best of repeats, a ratio.
 
-Absolute times on a shared machine wander with whatever else runs on it, but two
-candidates timed in alternation within one process suffer the same disturbances, so
-their ratio is far steadier than either time. Every speed claim in the book is such a
-ratio, measured by `compare` below, and every figure is printed with `machine()`.
+Absolute times on a shared machine wander with whatever else runs on it. Two
+candidates timed in alternation, in one process, suffer the same disturbances,
+so their ratio is far steadier than either time. Every speed claim in the book
+is such a ratio, measured by `compare` below; every figure is printed with
+`machine()`, which says what it was measured on.
 
-Run `python snippets/timing.py` to time a Python-level sum against `np.sum`.
+Run `python snippets/timing.py` to time a sum over a list against np.sum.
 """
 
-# --8<-- [start:imports]
 import datetime
 import os
 import platform
@@ -18,12 +18,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-# --8<-- [end:imports]
-
 
 # --8<-- [start:compare]
 def calls_per_batch(f: Callable[[], object], min_time: float = 0.02) -> int:
-    """Smallest power of two of calls to f that take at least min_time seconds."""
+    """Smallest power of two of calls to f that take at least min_time s."""
     number = 1
     while timeit.Timer(f).timeit(number) < min_time:
         number *= 2
@@ -46,16 +44,18 @@ def compare(
     repeat: int = 7,
     min_time: float = 0.02,
 ) -> Comparison:
-    """Time two zero-argument callables in alternation; keep the best batch of each.
+    """Time two callables in alternation; keep the best batch of each.
 
-    The minimum estimates the cost without interference: noise only ever adds time.
+    The best (minimum) time estimates the cost without interference:
+    noise only ever adds time.
     """
     n_base = calls_per_batch(baseline, min_time)
     n_cand = calls_per_batch(candidate, min_time)
     best_base = best_cand = float("inf")
     for _ in range(repeat):
-        best_base = min(best_base, timeit.Timer(baseline).timeit(n_base) / n_base)
-        best_cand = min(best_cand, timeit.Timer(candidate).timeit(n_cand) / n_cand)
+        t_base = timeit.Timer(baseline).timeit(n_base) / n_base
+        t_cand = timeit.Timer(candidate).timeit(n_cand) / n_cand
+        best_base, best_cand = min(best_base, t_base), min(best_cand, t_cand)
     return Comparison(best_base, best_cand)
 # --8<-- [end:compare]
 
@@ -74,7 +74,7 @@ def cpu_model() -> str:
 
 
 def blas_info() -> dict[str, object]:
-    """The BLAS library NumPy calls and its thread count (needs threadpoolctl)."""
+    """The BLAS library NumPy calls and its thread count (via threadpoolctl)."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
@@ -89,7 +89,7 @@ def blas_info() -> dict[str, object]:
 
 
 def machine() -> dict[str, object]:
-    """What a measurement depends on: CPU, cores, Python, NumPy, BLAS, threads, date."""
+    """What a measurement depends on: CPU, cores, Python, NumPy, BLAS, date."""
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
