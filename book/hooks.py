@@ -51,9 +51,9 @@ def times(ratio: float) -> str:
 def machine_line(results: dict) -> str:
     m = results["machine"]
     return (
-        f"Measured on {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
-        f"NumPy {m['numpy']}, BLAS {m['blas']} with {m['threads']} threads, "
-        f"on {m['date']}."
+        f"Measured on {m['cpu']} ({m['simd']}), {m['cpus']} logical CPUs, "
+        f"Python {m['python']}, NumPy {m['numpy']}, "
+        f"BLAS {m['blas']} with {m['threads']} threads, on {m['date']}."
     )
 
 

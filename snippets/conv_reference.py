@@ -23,14 +23,15 @@ def conv2d(
 ) -> np.ndarray:
     """Cross-correlate x: (N, H, W, C) with w: (K, R, S, C) -> (N, P, Q, K).
 
+    With strides (u, v) and paddings (pad_h, pad_w):
     y[n, p, q, k] = sum over r, s, c of
-                    x_pad[n, p*sh + r, q*sw + s, c] * w[k, r, s, c],
+                    x_pad[n, p*u + r, q*v + s, c] * w[k, r, s, c],
     computed in float64.
     """
-    N, H, W, C, K, R, S, P, Q, (sh, sw), (ph, pw) = conv_shapes(
+    N, H, W, C, K, R, S, P, Q, (u, v), (pad_h, pad_w) = conv_shapes(
         x, w, stride, padding
     )
-    pad_widths = ((0, 0), (ph, ph), (pw, pw), (0, 0))
+    pad_widths = ((0, 0), (pad_h, pad_h), (pad_w, pad_w), (0, 0))
     x_pad = np.pad(np.asarray(x, np.float64), pad_widths)
     w64 = np.asarray(w, np.float64)
     rsc = ([1, 2, 3], [1, 2, 3])  # contract the r, s, c axes of both
@@ -38,7 +39,7 @@ def conv2d(
     for p in range(P):
         for q in range(Q):
             # the window under the kernel: (N, R, S, C)
-            window = x_pad[:, p * sh : p * sh + R, q * sw : q * sw + S, :]
+            window = x_pad[:, p * u : p * u + R, q * v : q * v + S, :]
             y[:, p, q, :] = np.tensordot(window, w64, axes=rsc)
     return y
 # --8<-- [end:conv2d]

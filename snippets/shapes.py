@@ -14,12 +14,15 @@ import numpy as np
 
 def pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:
     """Return `value` as an (h, w) pair of ints; accepts an int or a pair."""
-    if isinstance(value, (int, np.integer)):
-        return int(value), int(value)
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        if all(isinstance(v, (int, np.integer)) for v in value):
-            return int(value[0]), int(value[1])
+    values = value if isinstance(value, (tuple, list)) else (value, value)
+    if len(values) == 2 and all(is_int(v) for v in values):
+        return int(values[0]), int(values[1])
     raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+
+
+def is_int(value: object) -> bool:
+    """True for Python and NumPy integers, but not for True and False."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 # --8<-- [start:output-size]
@@ -57,6 +60,11 @@ def conv_shapes(
     Raises ValueError or TypeError with a message that names the problem.
     """
     x, w = np.asarray(x), np.asarray(w)
+    for name, array in (("x", x), ("w", w)):
+        if array.dtype.kind not in "iuf":
+            raise TypeError(
+                f"{name} must hold real numbers, got dtype {array.dtype}"
+            )
     if x.ndim != 4:
         raise ValueError(
             f"x must have 4 dimensions (N, H, W, C), got shape {x.shape}"

@@ -88,11 +88,22 @@ def blas_info() -> dict[str, object]:
     return {"blas": "none found", "threads": None}
 
 
+def simd_extensions() -> str:
+    """The widest SIMD extensions that NumPy found on this CPU."""
+    try:  # what np.show_runtime() prints; NumPy has no public API for it
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:
+        return "unknown"
+    widest = ["AVX512F", "AVX2", "FMA3", "AVX", "SSE42", "ASIMD", "NEON"]
+    return " ".join(f for f in widest if __cpu_features__.get(f)) or "none"
+
+
 def machine() -> dict[str, object]:
-    """What a measurement depends on: CPU, cores, Python, NumPy, BLAS, date."""
+    """What a measurement depends on: CPU, Python, NumPy, BLAS, threads."""
     return {
         "cpu": cpu_model(),
-        "cores": os.cpu_count(),
+        "simd": simd_extensions(),
+        "cpus": os.cpu_count(),  # logical CPUs
         "python": platform.python_version(),
         "numpy": np.__version__,
         **blas_info(),

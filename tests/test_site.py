@@ -176,3 +176,13 @@ def test_measured_figures_are_shown_with_their_machine(site):
     chapter = (site / "inner-products" / "index.html").read_text()
     assert f"Measured on {results['machine']['cpu']}" in chapter
     assert (site / "data" / "results.json").exists()
+
+
+def test_notebooks_run_at_build_fail_on_error_and_are_never_cached():
+    """mkdocs-jupyter's defaults would hide errors (allow_errors) and serve stale
+    outputs (its cache ignores the code a notebook imports)."""
+    plugin = CONFIG["plugins"]["mkdocs-jupyter"].config
+    assert plugin["execute"] is True
+    assert plugin["allow_errors"] is False
+    assert plugin["cache"] is False
+    assert plugin["include"] == ["notebooks/*.py"]  # other .py files are not pages

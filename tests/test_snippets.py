@@ -6,7 +6,13 @@ import sys
 import numpy as np
 import pytest
 from conv_reference import conv2d
-from inner_products import dot_loop, float_vs_int_matmul, loop_vs_dot, relative_errors
+from inner_products import (
+    dot_indexed,
+    dot_loop,
+    float_vs_int_matmul,
+    loop_vs_dot,
+    relative_errors,
+)
 from layouts import krsc_to_oihw, nchw_to_nhwc, nhwc_to_nchw, oihw_to_krsc
 from shapes import conv_shapes, output_size
 from timing import calls_per_batch, compare, machine
@@ -73,6 +79,7 @@ def random(*shape: int) -> np.ndarray:
             "padding must be",
         ),
         ((0, 8, 8, 3), (4, 3, 3, 3), {}, ValueError, "empty input"),
+        ((1, 8, 8, 3), (4, 3, 3, 3), {"stride": True}, TypeError, "stride must be an int"),
     ],
 )
 def test_bad_input_gets_a_clear_error(x_shape, w_shape, kwargs, error, message):
@@ -81,6 +88,15 @@ def test_bad_input_gets_a_clear_error(x_shape, w_shape, kwargs, error, message):
         conv_shapes(x, w, **kwargs)
     with pytest.raises(error, match=message):
         conv2d(x, w, **kwargs)
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.bool_, object])
+def test_arrays_that_do_not_hold_real_numbers_are_rejected(dtype):
+    x, w = np.zeros((1, 4, 4, 2), dtype), np.zeros((3, 3, 3, 2), np.float32)
+    with pytest.raises(TypeError, match="x must hold real numbers"):
+        conv2d(x, w)
+    with pytest.raises(TypeError, match="w must hold real numbers"):
+        conv2d(w[:1], x)
 
 
 def test_a_kernel_as_large_as_the_padded_input_is_fine():
@@ -189,11 +205,16 @@ def test_dot_loop_is_the_inner_product():
         dot_loop([1.0, 2.0], [1.0])
 
 
-def test_float32_accuracy_ordering_stated_on_the_page():
+def test_accuracy_ordering_stated_on_the_page():
     errors = relative_errors()
-    assert errors["float64, np.dot"] < 1e-14
-    assert errors["float32, np.dot"] < 1e-5
+    assert errors["float64, np.dot"] < 1e-14 < errors["float64, one running total"] < 1e-12
+    assert errors["float32, np.sum(a * b)"] < errors["float32, np.dot"] < 1e-5
     assert 1e-5 < errors["float32, one running total"] < 1e-3
+
+
+def test_indexing_arrays_computes_the_same_inner_product():
+    a, b = RNG.random(50), RNG.random(50)
+    assert dot_indexed(a, b) == pytest.approx(dot_loop(a.tolist(), b.tolist()), rel=1e-12)
 
 
 def test_comparisons_return_per_call_times():
@@ -218,7 +239,7 @@ def test_compare_tells_more_work_from_less():
 
 def test_machine_line_has_every_field():
     line = machine()
-    assert set(line) == {"cpu", "cores", "python", "numpy", "blas", "threads", "date"}
+    assert set(line) == {"cpu", "simd", "cpus", "python", "numpy", "blas", "threads", "date"}
     assert line["threads"] >= 1
 
 
