@@ -164,6 +164,7 @@ def test_every_page_has_an_edit_link_and_the_copy_button_is_on(site):
 def test_notebook_page_shows_executed_outputs_and_offers_the_ipynb(site):
     page = (site / "notebooks" / "inner_products" / "index.html").read_text()
     assert "jp-OutputArea" in page and "32.0" in page
+    assert 'href="../inner_products.ipynb"' in page
     notebook = nbformat.read(site / "notebooks" / "inner_products.ipynb", as_version=4)
     nbformat.validate(notebook)
     assert notebook.metadata["kernelspec"]["language"] == "python"
