@@ -115,6 +115,11 @@ def rendered_python_blocks(text: str) -> list[str]:
     ]
 
 
+def marks_without_reason(block: PageBlock) -> list[str]:
+    """The skip markers of a block that do not say why (`reason="..."`)."""
+    return [m for m in block.block.marks if not re.search(r"reason\s*=\s*['\"].+['\"]", m)]
+
+
 def without_blank_lines(code: str) -> str:
     # pytest-codeblocks drops the blank lines of an indented block (in a tab or an
     # admonition), so blocks are compared without them.

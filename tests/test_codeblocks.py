@@ -74,3 +74,8 @@ def test_every_python_block_is_executed(path):
     text = path.read_text()
     missed = unexecuted_python_blocks(text, page_blocks(text, page))
     assert not missed, f"{page}: Python blocks the tests do not run:\n" + "\n---\n".join(missed)
+
+
+def test_every_skip_marker_says_why():
+    """A block may be skipped only with a reason the reader can see in the source."""
+    assert {b.id: marks_without_reason(b) for b in BLOCKS if marks_without_reason(b)} == {}

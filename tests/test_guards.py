@@ -88,3 +88,9 @@ def test_prose_speed_check_catches_a_hand_written_speedup():
 @pytest.mark.parametrize("path", sorted(DOCS.rglob("*.md")), ids=lambda p: p.name)
 def test_no_page_writes_a_speed_by_hand(path):
     assert prose_speeds(path.read_text()) == []
+
+
+def test_a_skip_without_a_reason_is_caught():
+    page = f'<!--pytest.mark.skip-->\n\n{FENCE}python\nprint("no reason")\n{FENCE}\n'
+    (block,) = page_blocks(page, "no-reason.md")
+    assert not re.search(r"reason\s*=", block.block.marks[0])
