@@ -13,6 +13,7 @@ from book import DOCS, ROOT
 from book.codeblocks import (
     PageBlock,
     all_blocks,
+    marks_without_reason,
     page_blocks,
     pages,
     unexecuted_python_blocks,
