@@ -17,13 +17,24 @@ import matplotlib
 matplotlib.use("svg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 from book import DOCS, RESULTS
 
 FIGURES = DOCS / "figures"
 THEMES = {
-    "light": {"text": "#333333", "grid": "#dddddd", "lines": ("#d9480f", "#1c7ed6")},
-    "dark": {"text": "#dddddd", "grid": "#444444", "lines": ("#ffa94d", "#74c0fc")},
+    "light": {
+        "text": "#333333",
+        "grid": "#dddddd",
+        "background": "#ffffff",
+        "lines": ("#d9480f", "#1c7ed6"),
+    },
+    "dark": {  # on Material's slate background
+        "text": "#dddddd",
+        "grid": "#444444",
+        "background": "#1e2129",
+        "lines": ("#ffa94d", "#74c0fc"),
+    },
 }
 
 
@@ -41,7 +52,117 @@ def loop_vs_dot(results: dict, theme: dict) -> plt.Figure:
     return fig
 
 
-DRAWINGS: dict[str, Callable[[dict, dict], plt.Figure]] = {"loop-vs-dot": loop_vs_dot}
+def channel_sweep(results: dict, theme: dict) -> plt.Figure:
+    rows = results["tables"]["channel-sweep"]["rows"]
+    (model,) = results["tables"]["dot-model"]["rows"]
+    C = np.array([row["C"] for row in rows], float)
+    grid = np.geomspace(C[0], C[-1], 100)
+    a_ns, b_ns, naive_ns = model["a_us"] * 1e3, model["b_ns"], model["naive_ns"]
+    measured, fitted = theme["lines"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8.8, 3.6))
+    left.loglog(C, [row["speedup"] for row in rows], "o", color=measured, label="measured")
+    left.loglog(
+        grid,
+        naive_ns * grid / (a_ns + b_ns * grid),
+        "-",
+        color=fitted,
+        label="model: naive ns per MAC × C / (a + b·C)",
+    )
+    left.axhline(1, color=theme["text"], linewidth=0.8, linestyle=":")
+    left.set_xlabel("input channels C")
+    left.set_ylabel("speed-up of conv_dot over conv_naive")
+    left.set_title("The np.dot trick pays for large C only")
+    right.semilogx(C, [row["dot_call_us"] for row in rows], "o", color=measured, label="measured")
+    right.set_ylim(0, 1.3 * max(row["dot_call_us"] for row in rows))
+    right.semilogx(
+        grid,
+        (a_ns + b_ns * grid) / 1e3,
+        "-",
+        color=fitted,
+        label=f"fit: a + b·C, a = {model['a_us']:.2f} µs, b = {b_ns:.3f} ns",
+    )
+    right.set_xlabel("input channels C")
+    right.set_ylabel("time per np.dot call (µs)")
+    right.set_title("Each call costs a, whatever C")
+    for ax in (left, right):
+        ax.legend(frameon=False, labelcolor=theme["text"], fontsize=8)
+    return fig
+
+
+def conv_window(results: dict, theme: dict) -> plt.Figure:
+    """Not a measurement: how one output of a 3x3 convolution is made."""
+    text, accent, second = theme["text"], *theme["lines"]
+    fig, ax = plt.subplots(figsize=(8.8, 3.4))
+    ax.set_xlim(0, 22)
+    ax.set_ylim(-0.5, 8)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+    def grid(x0, y0, rows, cols, depth, highlight=(), color=accent, label=""):
+        """A stack of `depth` channels, back to front; each layer hides the one
+        behind it, so only the back layers' edges show."""
+        for d in reversed(range(depth)):
+            for i in range(rows):
+                for j in range(cols):
+                    xy = (x0 + j + 0.25 * d, y0 + rows - 1 - i + 0.25 * d)
+                    ax.add_patch(
+                        plt.Rectangle(
+                            xy, 1, 1, facecolor=theme["background"], edgecolor=text, lw=0.6
+                        )
+                    )
+                    if (i, j) in highlight:
+                        ax.add_patch(plt.Rectangle(xy, 1, 1, facecolor=color, alpha=0.6))
+        ax.text(x0 + cols / 2, y0 - 0.45, label, ha="center", va="top", color=text, fontsize=9)
+
+    window = [(i, j) for i in range(1, 4) for j in range(2, 5)]
+    grid(0.2, 1, 5, 6, 3, window, label="x[n]: H × W pixels, C channels each")
+    grid(
+        8.5,
+        2,
+        3,
+        3,
+        3,
+        [(i, j) for i in range(3) for j in range(3)],
+        second,
+        label="w[k]: R × S × C",
+    )
+    grid(14.5, 2, 3, 4, 1, [(1, 2)], accent, label="y[n, :, :, k]")
+    ax.annotate(
+        "", xy=(14.4, 3.5), xytext=(12.6, 3.5), arrowprops={"arrowstyle": "->", "color": text}
+    )
+    ax.text(13.5, 3.9, "sum of\nR·S·C products", ha="center", va="bottom", color=text, fontsize=8)
+    ax.text(
+        11.0,
+        7.4,
+        "one output y[n, p, q, k] = the window (orange) times w[k], summed",
+        ha="center",
+        color=text,
+        fontsize=9,
+    )
+    # one channel vector of the window and of the kernel: an inner product
+    for x0, color, name in ((19.6, accent, "x[n, h, w, :]"), (20.9, second, "w[k, r, s, :]")):
+        for c in range(5):
+            ax.add_patch(
+                plt.Rectangle(
+                    (x0, 1.5 + c * 0.8),
+                    0.7,
+                    0.8,
+                    facecolor=color,
+                    alpha=0.55,
+                    edgecolor=text,
+                    linewidth=0.6,
+                )
+            )
+        ax.text(x0 + 0.35, 1.3, name, rotation=90, ha="center", va="top", color=text, fontsize=8)
+    ax.text(20.6, 5.9, "· = one\nnp.dot", ha="center", va="bottom", color=text, fontsize=8)
+    return fig
+
+
+DRAWINGS: dict[str, Callable[[dict, dict], plt.Figure]] = {
+    "loop-vs-dot": loop_vs_dot,
+    "channel-sweep": channel_sweep,
+    "conv-window": conv_window,
+}
 
 
 def style(fig: plt.Figure, theme: dict) -> None:

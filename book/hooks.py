@@ -1,6 +1,7 @@
 """MkDocs hooks: measured figures into prose, TeX into MathML, nothing loaded off-site.
 
-- `[[floor:ID]]`, `[[measured:ID]]`, `[[table:ID]]`, `[[claims]]` and `[[machine]]` in a
+- `[[floor:ID]]`, `[[measured:ID]]`, `[[table:ID]]`, `[[value:ID.KEY]]` (one cell of a
+  one-row table), `[[claims]]` and `[[machine]]` in a
   page are replaced by figures from `book.claims` and the results file; an unknown ID,
   or a claim stated on a page other than the one the registry names, fails the build.
   `[[repo]]` is the repository URL, set once in mkdocs.yml as `repo_url`.
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from book import RESULTS
 from book.claims import BY_ID, CLAIMS, Claim, Table
 
-TOKEN = re.compile(r"\[\[(floor|measured|table|claims|machine|repo)(?::([\w.-]+))?\]\]")
+TOKEN = re.compile(r"\[\[(floor|measured|table|value|claims|machine|repo)(?::([\w.-]+))?\]\]")
 MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 # What nbconvert's template puts into notebook pages: a MathJax <script src> (pointed at
 # about:blank by mkdocs.yml), its inline configuration, and a module script that
@@ -82,6 +83,17 @@ def measured_table(table: Table, results: dict) -> str:
     return "\n".join(lines) + f"\n\n_{dtype}. {machine_line(results)}_"
 
 
+def table_value(reference: str, page: str, results: dict) -> str:
+    """`TABLE.KEY` of a one-row table, formatted as its column says."""
+    table_id, _, key = reference.partition(".")
+    table = BY_ID.get(table_id)
+    columns = {c.key: c for c in table.columns} if isinstance(table, Table) else {}
+    if key not in columns or table.page != page:
+        raise PluginError(f"{page}: [[value:{reference}]] names no column of a table of this page")
+    (row,) = results["tables"][table_id]["rows"]
+    return format(row[key], columns[key].fmt)
+
+
 def render_token(match: re.Match, page: str, results: dict, repo_url: str) -> str:
     kind, item_id = match.group(1), match.group(2)
     if kind == "repo":
@@ -90,6 +102,8 @@ def render_token(match: re.Match, page: str, results: dict, repo_url: str) -> st
         return machine_line(results)
     if kind == "claims":
         return claims_table(page, results)
+    if kind == "value":
+        return table_value(item_id, page, results)
     item = BY_ID.get(item_id)
     wanted = Table if kind == "table" else Claim
     if not isinstance(item, wanted):

@@ -15,7 +15,7 @@ import numpy as np
 import conv_lists
 import conv_naive
 from resnet50_layers import layers
-from timing import compare
+from timing import Comparison, compare
 
 # A small layer: 6 x 6 x 64 input, four 3x3 kernels, 4 x 4 x 4 outputs.
 X_SHAPE, W_SHAPE = (1, 6, 6, 64), (4, 3, 3, 64)
@@ -36,6 +36,18 @@ def inner_loop_bytecode() -> list[str]:
     start = names.index("FOR_ITER")
     end = next(i for i, op in enumerate(names) if op.startswith("JUMP_BACK"))
     return names[start : end + 1]
+
+
+# --8<-- [start:arrays-vs-lists]
+def arrays_vs_lists() -> Comparison:
+    """Time the seven loops on NumPy arrays against the same on lists."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(X_SHAPE).astype(np.float32)
+    w = rng.standard_normal(W_SHAPE).astype(np.float32)
+    return compare(
+        lambda: conv_naive.conv2d(x, w), lambda: conv_lists.conv2d(x, w)
+    )
+# --8<-- [end:arrays-vs-lists]
 
 
 def ns_per_mac() -> list[dict]:

@@ -87,3 +87,42 @@ def test_recorded_loop_vs_dot_table_supports_the_prose():
     assert [row["length"] for row in rows[:2]] == [1, 10]
     assert ratios[0] < 1 and 0.5 < ratios[1] < 2
     assert ratios == sorted(ratios)
+
+
+def rows_of(table_id: str) -> list[dict]:
+    return RECORDED["tables"][table_id]["rows"]
+
+
+def test_recorded_loop_costs_support_the_prose():
+    """why-loops-are-slow.md: over 100 ns per MAC; float32 and float64 about the same;
+    lists faster than arrays."""
+    naive32, naive64, lists = (row["ns_per_mac"] for row in rows_of("ns-per-mac"))
+    assert naive32 > 100
+    assert 0.8 < naive32 / naive64 < 1.25
+    assert lists < naive32
+
+
+def test_recorded_channel_sweep_supports_the_prose():
+    """dot-optimization.md: slower at C=1, no faster at C=3, then growing with C;
+    the cost per call nearly flat; the whole network far from 100x."""
+    rows = rows_of("channel-sweep")
+    speedups = {row["C"]: row["speedup"] for row in rows}
+    assert speedups[1] < 1 and speedups[3] < 1.5
+    assert [speedups[C] for C in sorted(speedups) if C >= 3] == sorted(
+        speedups[C] for C in speedups if C >= 3
+    )
+    calls = [row["dot_call_us"] for row in rows]
+    assert max(calls) / min(calls) < 1.5
+    (model,) = rows_of("dot-model")
+    assert model["first_layer_share"] > 0.5 and model["speedup"] < 100
+    assert 1 < model["break_even_C"] < 8 < 100 < model["C_for_100x"] < 1024
+    assert rows_of("strided")[0]["ratio"] > 1
+
+
+def test_recorded_short_vectors_and_fc_support_the_prose():
+    """For 3 numbers the built-ins beat np.dot; batching the FC layer helps."""
+    us = {row["way"]: row["us"] for row in rows_of("short-vectors")}
+    assert us["sum(map(operator.mul, a, b)) on lists"] < us["np.dot(a, b)"]
+    assert 0.7 < us["np.vdot(a, b)"] / us["np.dot(a, b)"] < 1.3
+    loop, matvec, batched = (row["us_per_image"] for row in rows_of("fc"))
+    assert batched < matvec < loop
