@@ -66,19 +66,25 @@ def claims_table(page: str, results: dict) -> str:
     for claim in CLAIMS:
         if claim.page == page:
             ratio = results["claims"][claim.id]["ratio"]
-            rows.append(f"| {claim.what} | {times(claim.floor)} | {times(ratio)} |")
+            rows.append(f"| {claim.what} | {claim.floor:g}× | {times(ratio)} |")
     return "\n".join(rows) + f"\n\n_{machine_line(results)}_"
 
 
 def measured_table(table: Table, results: dict) -> str:
+    """Rows as a Markdown table (numbers right-aligned, text left-aligned); a table of
+    one row and many columns is shown turned, one line per column."""
     rows = results["tables"][table.id]["rows"]
-    lines = [
-        "| " + " | ".join(c.header for c in table.columns) + " |",
-        "|" + "---:|" * len(table.columns),
-    ]
-    for row in rows:
-        cells = (format(row[c.key], c.fmt) for c in table.columns)
-        lines.append("| " + " | ".join(cells) + " |")
+    if len(rows) == 1 and len(table.columns) > 4:
+        lines = ["| Quantity | Value |", "|:---|---:|"]
+        lines += [f"| {c.header} | {format(rows[0][c.key], c.fmt)} |" for c in table.columns]
+    else:
+        lines = [
+            "| " + " | ".join(c.header for c in table.columns) + " |",
+            "|" + "".join(":---|" if c.fmt == "" else "---:|" for c in table.columns),
+        ]
+        for row in rows:
+            cells = (format(row[c.key], c.fmt) for c in table.columns)
+            lines.append("| " + " | ".join(cells) + " |")
     dtype = results["tables"][table.id]["dtype"]
     return "\n".join(lines) + f"\n\n_{dtype}. {machine_line(results)}_"
 
@@ -111,7 +117,7 @@ def render_token(match: re.Match, page: str, results: dict, repo_url: str) -> st
     if item.page != page:
         raise PluginError(f"{page}: {match.group(0)} belongs to {item.page} (book/claims.py)")
     if kind == "floor":
-        return f"at least {times(item.floor)}"
+        return f"at least {item.floor:g}×"
     if kind == "measured":
         return times(results["claims"][item.id]["ratio"])
     return measured_table(item, results)
