@@ -162,6 +162,7 @@ TABLES = (
             Column("naive_ms", "`conv_naive` (ms)", ",.2f"),
             Column("dot_ms", "`conv_dot` (ms)", ".2f"),
             Column("speedup", "speed-up", ".1f"),
+            Column("naive_ns_per_mac", "`conv_naive` (ns per MAC)", ".0f"),
             Column("dot_call_us", "µs per `np.dot` call", ".2f"),
         ),
         dtype="float32, 6x6xC input, four 3x3 kernels",
@@ -177,6 +178,7 @@ TABLES = (
             Column("naive_ns", "naive (ns per MAC)", ".0f"),
             Column("break_even_C", "C where the speed-up is 1", ".0f"),
             Column("C_for_100x", "C where the speed-up is 100", ".0f"),
+            Column("C_where_bC_is_a", "C where b·C equals a", ",.0f"),
             Column("dot_calls_million", "`np.dot` calls (million)", ".1f"),
             Column("first_layer_share", "share of calls in the first layer", ".0%"),
             Column("first_layer_dot_s", "first layer, `conv_dot` (s)", ".0f"),
@@ -210,7 +212,12 @@ TABLES = (
         id="fc",
         page="fully-connected.md",
         measure="fc_dot:fc_table",
-        columns=(Column("way", "2048 → 1000", ""), Column("us_per_image", "µs per image", ",.1f")),
+        columns=(
+            Column("way", "2048 → 1000", ""),
+            Column("us_per_image", "µs per image", ",.1f"),
+            Column("gmacs", "billion MACs per second", ".1f"),
+            Column("weight_gbs", "GB of weights read per second", ".1f"),
+        ),
         dtype="float32",
     ),
 )
@@ -291,6 +298,11 @@ def problems(results: dict) -> list[str]:
                         f"table {item.id} does not follow from table {item.source} "
                         "(run `python -m book.results`)"
                     )
+            if kind == "claim" and entry["floor"] != item.floor:
+                found.append(
+                    f"claim {item.id}: recorded with floor {entry['floor']}, "
+                    f"but the registry says {item.floor} (run `python -m book.results`)"
+                )
             if kind == "claim" and entry["ratio"] < item.floor * MARGIN:
                 found.append(
                     f"claim {item.id}: recorded {entry['ratio']:.1f}x leaves less than a "

@@ -1,7 +1,7 @@
 """MkDocs hooks: measured figures into prose, TeX into MathML, nothing loaded off-site.
 
 - `[[floor:ID]]`, `[[measured:ID]]`, `[[table:ID]]`, `[[value:ID.KEY]]` (one cell of a
-  one-row table), `[[claims]]` and `[[machine]]` in a
+  one-row table; `ID.KEY.ROW` for row ROW), `[[claims]]` and `[[machine]]` in a
   page are replaced by figures from `book.claims` and the results file; an unknown ID,
   or a claim stated on a page other than the one the registry names, fails the build.
   `[[repo]]` is the repository URL, set once in mkdocs.yml as `repo_url`.
@@ -90,14 +90,16 @@ def measured_table(table: Table, results: dict) -> str:
 
 
 def table_value(reference: str, page: str, results: dict) -> str:
-    """`TABLE.KEY` of a one-row table, formatted as its column says."""
-    table_id, _, key = reference.partition(".")
+    """`TABLE.KEY` (a one-row table) or `TABLE.KEY.ROW` (row number ROW, from 0) of
+    any measured table, formatted as its column says."""
+    table_id, key, *row_number = reference.split(".")
     table = BY_ID.get(table_id)
     columns = {c.key: c for c in table.columns} if isinstance(table, Table) else {}
-    if key not in columns or table.page != page:
-        raise PluginError(f"{page}: [[value:{reference}]] names no column of a table of this page")
-    (row,) = results["tables"][table_id]["rows"]
-    return format(row[key], columns[key].fmt)
+    rows = results["tables"].get(table_id, {}).get("rows", [])
+    index = int(row_number[0]) if row_number else 0
+    if key not in columns or len(row_number) > 1 or not (row_number or len(rows) == 1):
+        raise PluginError(f"{page}: [[value:{reference}]] names no cell of a measured table")
+    return format(rows[index][key], columns[key].fmt)
 
 
 def render_token(match: re.Match, page: str, results: dict, repo_url: str) -> str:

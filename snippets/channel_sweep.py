@@ -26,14 +26,15 @@ H, K, R = 6, 4, 3  # input height and width, kernels, kernel size
 P = H - R + 1  # output height and width (stride 1, no padding)
 
 
+# --8<-- [start:naive-vs-dot]
 def layer(C: int) -> tuple[np.ndarray, np.ndarray]:
+    """A 6 x 6 x C input and four 3 x 3 x C kernels, float32."""
     rng = np.random.default_rng(C)
     x = rng.standard_normal((1, H, H, C)).astype(np.float32)
     w = rng.standard_normal((K, R, R, C)).astype(np.float32)
     return x, w
 
 
-# --8<-- [start:naive-vs-dot]
 def naive_vs_dot(C: int) -> Comparison:
     """Time conv_naive against conv_dot on one layer with C input channels."""
     x, w = layer(C)
@@ -113,6 +114,7 @@ def model_and_estimate(rows: list[dict]) -> list[dict]:
             "naive_ns": naive_ns,
             "break_even_C": break_even,
             "C_for_100x": c_for_100x,
+            "C_where_bC_is_a": a_ns / b_ns,
             **estimate,
         }
     ]

@@ -66,11 +66,20 @@ def fc_table(N: int = 64) -> list[dict]:
     loop = loop_vs_matvec()
     batch = matvec_vs_batched(N)
     per_image = (
-        ("1000 np.dot calls (the series)", loop.baseline_s),
-        ("w @ x, one image", loop.candidate_s),
-        (f"X @ w.T, {N} images at once", batch.candidate_s / N),
+        ("1000 np.dot calls (the series)", loop.baseline_s, 1),
+        ("w @ x, one image", loop.candidate_s, 1),
+        (f"X @ w.T, {N} images at once", batch.candidate_s / N, N),
     )
-    return [{"way": way, "us_per_image": s * 1e6} for way, s in per_image]
+    weight_bytes = C * K * 4  # float32 weights, read once per call
+    return [
+        {
+            "way": way,
+            "us_per_image": seconds * 1e6,
+            "gmacs": C * K / seconds / 1e9,  # billion MACs per second
+            "weight_gbs": weight_bytes / (seconds * images) / 1e9,
+        }
+        for way, seconds, images in per_image
+    ]
 
 
 def main() -> None:

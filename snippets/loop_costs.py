@@ -23,19 +23,51 @@ LAYER_MACS = 4 * 4 * 4 * 3 * 3 * 64
 
 
 # --8<-- [start:innermost]
-def innermost(x_pad, w, total, n, h, w_col, k, r, s, C):
+def innermost(x_pad, w, total, n, p, q, k, r, s, u, v, C):
+    """The innermost loop of conv_naive, on NumPy arrays."""
     for c in range(C):
-        total += x_pad[n, h, w_col, c] * w[k, r, s, c]
+        total += x_pad[n, p * u + r, q * v + s, c] * w[k, r, s, c]
+    return total
+
+
+def innermost_lists(x_pad, w, total, n, p, q, k, r, s, u, v, C):
+    """The innermost loop of conv_lists, on nested lists."""
+    for c in range(C):
+        total += x_pad[n][p * u + r][q * v + s][c] * w[k][r][s][c]
     return total
 # --8<-- [end:innermost]
 
 
-def inner_loop_bytecode() -> list[str]:
-    """The bytecode instructions CPython runs for every MAC of `innermost`."""
-    names = [ins.opname for ins in dis.get_instructions(innermost)]
-    start = names.index("FOR_ITER")
+# --8<-- [start:bytecode]
+def loop_body(function, adaptive: bool = False) -> list[str]:
+    """The bytecode instructions of the loop in `function`: one pass = one MAC.
+
+    With adaptive=True: the instructions as CPython 3.11+ has rewritten them
+    after running the function ("specialized" for the types it saw)."""
+    instructions = dis.get_instructions(function, adaptive=adaptive)
+    names = [instruction.opname for instruction in instructions]
+    start = next(i for i, op in enumerate(names) if op.startswith("FOR_ITER"))
     end = next(i for i, op in enumerate(names) if op.startswith("JUMP_BACK"))
     return names[start : end + 1]
+
+
+def specialized_operations() -> dict[str, list[str]]:
+    """Run both loops a few times, then list their subscripts and arithmetic
+    as the specializing interpreter rewrote them."""
+    x_pad = np.zeros((1, 5, 5, 64), np.float32)
+    w = np.zeros((2, 3, 3, 64), np.float32)
+    x_list, w_list = x_pad.tolist(), w.tolist()
+    result = {}
+    for name, function, args in (
+        ("arrays", innermost, (x_pad, w)),
+        ("lists", innermost_lists, (x_list, w_list)),
+    ):
+        for _ in range(3):
+            function(*args, 0.0, 0, 1, 1, 0, 1, 1, 1, 1, 64)
+        ops = loop_body(function, adaptive=True)
+        result[name] = [op for op in ops if op.startswith("BINARY_")]
+    return result
+# --8<-- [end:bytecode]
 
 
 # --8<-- [start:arrays-vs-lists]
@@ -82,7 +114,7 @@ def ns_per_mac() -> list[dict]:
 
 
 def main() -> None:
-    print(" ".join(inner_loop_bytecode()))
+    print(" ".join(loop_body(innermost)))
     for row in ns_per_mac():
         print(
             f"{row['variant']:36} {row['ns_per_mac']:6.0f} ns per MAC,"

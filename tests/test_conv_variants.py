@@ -3,10 +3,12 @@
 Tolerance, for float32 inputs: a sum of m products computed in float32, in any
 order, is within gamma_m * sum(|x * w|) of the exact sum (Higham, "Accuracy and
 Stability of Numerical Algorithms", 2nd ed., section 3.1), with gamma_m ~ m * u and
-u = 2**-24 the unit roundoff of float32. So each output y[n, p, q, k] may differ
-from the float64 reference by at most (R*S*C + 1) * u times the same convolution
-of |x| and |w|. That bound is the tolerance: exact for the worst case, far from
-vacuous (a wrong index or a missing term breaks it by orders of magnitude).
+u = 2**-24 the unit roundoff of float32, and the result is rounded once more when
+stored as float32. So each output y[n, p, q, k] may differ from the float64
+reference by at most (R*S*C + 2) * u times the same convolution of |x| and |w|
+(one u for the final rounding, one to cover gamma_m = m*u / (1 - m*u) > m*u for
+the small m of these tests). That bound is the tolerance: safe for the worst case,
+far from vacuous (a wrong index or a missing term breaks it by orders of magnitude).
 """
 
 import importlib
@@ -45,7 +47,7 @@ def assert_matches_reference(y, x, w, stride, padding):
     x64, w64 = x.astype(np.float64), w.astype(np.float64)
     expected = reference(x64, w64, stride, padding)
     K, R, S, C = w.shape
-    bound = (R * S * C + 1) * U32 * reference(np.abs(x64), np.abs(w64), stride, padding)
+    bound = (R * S * C + 2) * U32 * reference(np.abs(x64), np.abs(w64), stride, padding)
     assert y.shape == expected.shape
     assert y.dtype == np.float32
     excess = np.abs(y - expected) - bound
