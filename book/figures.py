@@ -158,7 +158,131 @@ def conv_window(results: dict, theme: dict) -> plt.Figure:
     return fig
 
 
+def rows(results: dict, table: str) -> list[dict]:
+    return results["tables"][table]["rows"]
+
+
+def peak_lines(ax, results: dict, theme: dict) -> None:
+    """Dashed horizontal lines at the derived float32 peaks."""
+    for style, peak in zip(("--", ":"), rows(results, "peaks"), strict=False):
+        ax.axhline(peak["gflops"], color=theme["text"], linestyle=style, linewidth=0.9)
+        ax.annotate(
+            f"derived peak: {peak['simd']} at {peak['ghz']:.1f} GHz",
+            (0.02, peak["gflops"]),
+            xycoords=("axes fraction", "data"),
+            ha="left",
+            va="bottom",
+            color=theme["text"],
+            fontsize=7,
+        )
+
+
+def dot_calls(results: dict, theme: dict) -> plt.Figure:
+    data = rows(results, "calls")
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.loglog(
+        [r["length"] for r in data],
+        [r["ns_per_element"] for r in data],
+        "o-",
+        color=theme["lines"][1],
+    )
+    ax.set_xlabel("vector length (float64 numbers)")
+    ax.set_ylabel("ns per element")
+    ax.set_title("np.dot: the fixed cost of a call, spread over the elements")
+    return fig
+
+
+def gemm_threads(results: dict, theme: dict) -> plt.Figure:
+    data = rows(results, "threads")
+    n = [r["n"] for r in data]
+    one, all_threads = theme["lines"]
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    ax.semilogx(n, [r["one_thread"] for r in data], "o-", color=one, label="1 thread", base=2)
+    ax.semilogx(
+        n, [r["all_threads"] for r in data], "s-", color=all_threads, label="all threads", base=2
+    )
+    peak_lines(ax, results, theme)
+    ax.set_ylim(0, 1.1 * max(p["gflops"] for p in rows(results, "peaks")))
+    ax.set_xlabel("matrix size n (n x n float32)")
+    ax.set_ylabel("GFLOP/s")
+    ax.set_title("One matrix product A @ B")
+    ax.legend(frameon=False, labelcolor=theme["text"], loc="lower right")
+    return fig
+
+
+def roofline(results: dict, theme: dict) -> plt.Figure:
+    """GFLOP/s against FLOPs per byte moved, under the roofs min(peak, GB/s x
+    FLOP/byte). Intensities: a + b, 1 FLOP per 24 bytes (float64); dot of long
+    float64 vectors, 2 FLOPs per 16 bytes; strided float32 dot, 2 FLOPs per
+    64-byte line; w @ x, 2 FLOPs per 4-byte weight; n x n GEMM, n/6 FLOPs per byte."""
+    bandwidth = max(r["gbs"] for r in rows(results, "bandwidth"))
+    points = [
+        ("a + b", 1 / 24, rows(results, "bandwidth")[1]["gflops"]),
+        ("np.dot, 10⁶ float64", 2 / 16, rows(results, "calls")[-1]["gflops"]),
+        ("strided np.dot", 2 / 64, rows(results, "memory")[1]["gflops"]),
+        ("w @ x (weights in cache)", 2 / 4, 2 * rows(results, "fc")[1]["gmacs"]),
+        ("A @ B, n = 2048", 2048 / 6, rows(results, "gemm-sizes")[-1]["gflops"]),
+    ]
+    intensity = np.geomspace(1e-2, 1e3, 200)
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for style, peak in zip(("--", ":"), rows(results, "peaks"), strict=False):
+        ax.loglog(
+            intensity,
+            np.minimum(peak["gflops"], bandwidth * intensity),
+            style,
+            color=theme["text"],
+            linewidth=0.9,
+        )
+    peak_lines(ax, results, theme)
+    for label, x, y in points:
+        ax.loglog([x], [y], "o", color=theme["lines"][0])
+        right = x > 10  # label the far-right point on its left
+        ax.annotate(
+            label,
+            (x, y),
+            textcoords="offset points",
+            xytext=(-6 if right else 6, -12),
+            ha="right" if right else "left",
+            color=theme["text"],
+            fontsize=7,
+        )
+    ax.set_xlabel("arithmetic intensity (FLOPs per byte moved)")
+    ax.set_ylabel("GFLOP/s")
+    ax.set_title(f"Roofline: memory {bandwidth:.0f} GB/s, float32 peaks")
+    return fig
+
+
+def ladder(results: dict, theme: dict) -> plt.Figure:
+    sweep = {r["C"]: r for r in rows(results, "channel-sweep")}
+    macs_c64 = 4 * 4 * 4 * 3 * 3 * 64  # the sweep's layer at C = 64
+    ways = {r["way"]: r["gflops"] for r in rows(results, "blas-ways")}
+    steps = [
+        ("conv_naive: 7 loops", 2 / rows(results, "ns-per-mac")[0]["ns_per_mac"]),
+        ("matmul_loops: 3 loops", ways["matmul_loops"]),
+        ("conv_dot: np.dot per channel vector", 2 * macs_c64 / (sweep[64]["dot_ms"] * 1e-3) / 1e9),
+        ("matmul_dots: np.dot per output", ways["matmul_dots"]),
+        ("matmul_matvecs: matrix-vector", ways["matmul_matvecs"]),
+        ("w @ x: the FC layer", 2 * rows(results, "fc")[1]["gmacs"]),
+        ("A @ B: one GEMM, n = 2048", rows(results, "gemm-sizes")[-1]["gflops"]),
+    ]
+    fig, ax = plt.subplots(figsize=(8.8, 4.0))
+    labels = [label for label, _ in steps]
+    ax.barh(labels, [g for _, g in steps], color=theme["lines"][1])
+    ax.set_xscale("log")
+    ax.invert_yaxis()
+    for style, peak in zip(("--", ":"), rows(results, "peaks"), strict=False):
+        ax.axvline(peak["gflops"], color=theme["text"], linestyle=style, linewidth=0.9)
+    ax.set_xlabel("GFLOP/s, float32 (dashed and dotted: the derived peaks)")
+    ax.set_title("The ladder: more work per call to compiled code")
+    ax.tick_params(axis="y", labelsize=8)
+    return fig
+
+
 DRAWINGS: dict[str, Callable[[dict, dict], plt.Figure]] = {
+    "dot-calls": dot_calls,
+    "gemm-threads": gemm_threads,
+    "roofline": roofline,
+    "ladder": ladder,
     "loop-vs-dot": loop_vs_dot,
     "channel-sweep": channel_sweep,
     "conv-window": conv_window,
@@ -188,7 +312,9 @@ def render(results: dict) -> dict[str, str]:
             fig = draw(results, theme)
             style(fig, theme)
             buffer = io.StringIO()
-            fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+            fig.savefig(
+                buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None}
+            )
             plt.close(fig)
             svgs[f"{name}-{theme_name}.svg"] = buffer.getvalue()
     return svgs

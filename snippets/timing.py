@@ -28,6 +28,14 @@ def calls_per_batch(f: Callable[[], object], min_time: float = 0.02) -> int:
     return number
 
 
+def best_time(
+    f: Callable[[], object], repeat: int = 7, min_time: float = 0.02
+) -> float:
+    """Best time of one call to f, in seconds, over `repeat` batches."""
+    number = calls_per_batch(f, min_time)
+    return min(timeit.Timer(f).timeit(number) / number for _ in range(repeat))
+
+
 class Comparison(NamedTuple):
     baseline_s: float  # best time of one call to the baseline, in seconds
     candidate_s: float  # best time of one call to the candidate, in seconds

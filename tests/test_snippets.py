@@ -1,5 +1,6 @@
 """Unit tests of the snippet modules, and each snippet as the program a reader runs."""
 
+import ast
 import subprocess
 import sys
 
@@ -266,11 +267,15 @@ def test_snippets_use_numpy_and_the_standard_library_only():
     allowed = set(sys.stdlib_module_names) | {"numpy", "threadpoolctl"}
     allowed |= {p.stem for p in SNIPPETS.glob("*.py")}
     for path in SNIPPETS.glob("*.py"):
-        for line in path.read_text().splitlines():
-            words = line.split()
-            if words[:1] in (["import"], ["from"]) and len(words) > 1:
-                module = words[1].split(".")[0]
-                assert module in allowed, f"{path.name}: {line}"
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            for module in modules:
+                assert module.split(".")[0] in allowed, f"{path.name}: import {module}"
 
 
 def test_code_is_ruff_clean():

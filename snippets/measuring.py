@@ -1,0 +1,127 @@
+"""How we measure: the clock, warm-up, minimum against median, ratios.
+
+Four small experiments behind the book's timing rules (snippets/timing.py):
+the clock's resolution; why the first call is not timed; why the minimum of
+repeats is reported rather than the median; and why two candidates are timed
+in alternation and compared as a ratio.
+
+Run `python snippets/measuring.py` to repeat them on your machine.
+"""
+
+import multiprocessing
+import multiprocessing.synchronize
+import statistics
+import time
+import timeit
+
+import numpy as np
+
+from timing import calls_per_batch
+
+
+# --8<-- [start:first-call]
+def first_call_vs_best(n: int = 4_000_000, repeat: int = 7) -> dict:
+    """Fill a new array of n float64: the first fill also makes the operating
+    system map fresh memory pages (page faults); later fills do not."""
+    a = np.empty(n)  # reserved, not yet touched
+    start = time.perf_counter()
+    a.fill(1.0)
+    first = time.perf_counter() - start
+    later = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        a.fill(1.0)
+        later.append(time.perf_counter() - start)
+    return {"first_ms": first * 1e3, "best_ms": min(later) * 1e3}
+# --8<-- [end:first-call]
+
+
+# --8<-- [start:spread]
+def spread(samples: int = 200) -> dict:
+    """Time one small computation many times; summarize the distribution."""
+    a = np.random.default_rng(0).random(10_000)
+    timer = timeit.Timer(lambda: np.sort(a))
+    number = calls_per_batch(lambda: np.sort(a), min_time=0.002)
+    times = sorted(timer.timeit(number) / number * 1e6 for _ in range(samples))
+    return {
+        "min_us": times[0],
+        "median_us": statistics.median(times),
+        "p90_us": times[int(0.9 * samples)],
+        "max_us": times[-1],
+    }
+# --8<-- [end:spread]
+
+
+# --8<-- [start:ratio]
+def burn(stop: multiprocessing.synchronize.Event, period: float = 0.2) -> None:
+    """A noisy neighbour: keep a core busy for `period` s, rest, repeat."""
+    while not stop.is_set():
+        end = time.perf_counter() + period
+        while time.perf_counter() < end:
+            pass
+        time.sleep(period)
+
+
+def ratio_steadiness(rounds: int = 40, neighbours: int = 0) -> dict:
+    """In each round, time a batch of A (a Python sum), then a batch of B
+    (np.sum), while `neighbours` processes load the CPUs on and off. How much
+    do the times vary from round to round, and how much does their ratio?
+    (Coefficient of variation: standard deviation / mean.)"""
+    a = np.random.default_rng(0).random(20_000)
+    values = a.tolist()
+    timer_a = timeit.Timer(lambda: sum(values))
+    timer_b = timeit.Timer(lambda: np.sum(a))
+    n_a = calls_per_batch(lambda: sum(values), min_time=0.005)
+    n_b = calls_per_batch(lambda: np.sum(a), min_time=0.005)
+    stop = multiprocessing.Event()
+    noise = [multiprocessing.Process(target=burn, args=(stop,))
+             for _ in range(neighbours)]
+    for process in noise:
+        process.start()
+    t_a, t_b = [], []
+    try:
+        for _ in range(rounds):
+            t_a.append(timer_a.timeit(n_a) / n_a)
+            t_b.append(timer_b.timeit(n_b) / n_b)
+    finally:
+        stop.set()
+        for process in noise:
+            process.join()
+    ratios = [x / y for x, y in zip(t_a, t_b, strict=True)]
+
+    def cv(xs: list[float]) -> float:
+        return statistics.stdev(xs) / statistics.mean(xs)
+
+    return {"cv_a": cv(t_a), "cv_b": cv(t_b), "cv_ratio": cv(ratios)}
+# --8<-- [end:ratio]
+
+
+def table() -> list[dict]:
+    """The clock, warm-up and spread experiments as one row, for the results."""
+    resolution = time.get_clock_info("perf_counter").resolution
+    return [
+        {"resolution_ns": resolution * 1e9, **first_call_vs_best(), **spread()}
+    ]
+
+
+def noise_table() -> list[dict]:
+    """Round-to-round variation of times and of their ratio, on a quiet
+    machine and with two noisy neighbours."""
+    return [
+        {"machine": machine, **ratio_steadiness(neighbours=neighbours)}
+        for machine, neighbours in (("quiet", 0), ("two noisy neighbours", 2))
+    ]
+
+
+def main() -> None:
+    for key, value in table()[0].items():
+        print(f"{key:14} {value:10.3f}")
+    for row in noise_table():
+        print(
+            f"{row['machine']:22} times vary {row['cv_a']:.1%} and"
+            f" {row['cv_b']:.1%}, their ratio {row['cv_ratio']:.1%}"
+        )
+
+
+if __name__ == "__main__":
+    main()
