@@ -216,12 +216,12 @@ def roofline(results: dict, theme: dict) -> plt.Figure:
     float64 vectors, 2 FLOPs per 16 bytes; strided float32 dot, 2 FLOPs per
     64-byte line; w @ x, 2 FLOPs per 4-byte weight; n x n GEMM, n/6 FLOPs per byte."""
     bandwidth = max(r["gbs"] for r in rows(results, "bandwidth"))
-    points = [
-        ("a + b", 1 / 24, rows(results, "bandwidth")[1]["gflops"]),
-        ("np.dot, 10⁶ float64", 2 / 16, rows(results, "calls")[-1]["gflops"]),
-        ("strided np.dot", 2 / 64, rows(results, "memory")[1]["gflops"]),
-        ("w @ x (weights in cache)", 2 / 4, 2 * rows(results, "fc")[1]["gmacs"]),
-        ("A @ B, n = 2048", 2048 / 6, rows(results, "gemm-sizes")[-1]["gflops"]),
+    points = [  # label, FLOPs per byte, GFLOP/s, label offset in points
+        ("a + b", 1 / 24, rows(results, "bandwidth")[1]["gflops"], (6, 4)),
+        ("np.dot, 10⁶ float64", 2 / 16, rows(results, "calls")[-1]["gflops"], (6, -12)),
+        ("strided np.dot", 2 / 64, rows(results, "memory")[1]["gflops"], (-6, -14)),
+        ("w @ x (weights in cache)", 2 / 4, 2 * rows(results, "fc")[1]["gmacs"], (6, -12)),
+        ("A @ B, n = 2048", 2048 / 6, rows(results, "gemm-sizes")[-1]["gflops"], (-6, -14)),
     ]
     intensity = np.geomspace(1e-2, 1e3, 200)
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
@@ -234,15 +234,14 @@ def roofline(results: dict, theme: dict) -> plt.Figure:
             linewidth=0.9,
         )
     peak_lines(ax, results, theme)
-    for label, x, y in points:
+    for label, x, y, offset in points:
         ax.loglog([x], [y], "o", color=theme["lines"][0])
-        right = x > 10  # label the far-right point on its left
         ax.annotate(
             label,
             (x, y),
             textcoords="offset points",
-            xytext=(-6 if right else 6, -12),
-            ha="right" if right else "left",
+            xytext=offset,
+            ha="right" if offset[0] < 0 else "left",
             color=theme["text"],
             fontsize=7,
         )
