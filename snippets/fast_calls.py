@@ -34,24 +34,25 @@ def short_vs_long(short: int = 10, long: int = 100_000) -> Comparison:
 
 # --8<-- [start:split]
 def split_dot_time(rows: list[dict]) -> list[dict]:
-    """Split each np.dot time of a loop-versus-dot table (rows with length,
-    loop_us, dot_us; the first at length 1) into the fixed cost of a call
-    (the time at length 1) and the work on the elements (the rest)."""
-    fixed_us = rows[0]["dot_us"]
-    split = []
-    for row in rows[1:]:
-        work_us = max(row["dot_us"] - fixed_us, 1e-3)
-        split.append(
-            {
-                "length": row["length"],
-                "loop_us": row["loop_us"],
-                "dot_us": row["dot_us"],
-                "fixed_share": fixed_us / row["dot_us"],
-                "speedup": row["loop_us"] / row["dot_us"],
-                "speedup_without_fixed": row["loop_us"] / work_us,
-            }
-        )
-    return split
+    """Split the np.dot times of a loop-versus-dot table (rows with length,
+    loop_us, dot_us) into a fixed cost per call and a cost per element, by
+    fitting dot_us = a + b * length (relative errors, weights 1/t)."""
+    n = np.array([row["length"] for row in rows], float)
+    t = np.array([row["dot_us"] for row in rows])
+    b, a = np.polyfit(n, t, 1, w=1 / t)
+    return [
+        {
+            "length": row["length"],
+            "loop_us": row["loop_us"],
+            "dot_us": row["dot_us"],
+            "fixed_us": a,
+            "fixed_share": a / (a + b * row["length"]),
+            "speedup": row["loop_us"] / row["dot_us"],
+            "speedup_without_fixed": row["loop_us"] / (b * row["length"]),
+        }
+        for row in rows
+        if row["length"] >= 100
+    ]
 # --8<-- [end:split]
 
 

@@ -21,10 +21,28 @@ FMA_UNITS = 2  # per core: Intel since Haswell, AMD since Zen 2 (assumption)
 FLOAT32_LANES = {"AVX512F": 16, "AVX2": 8, "AVX": 8, "SSE42": 4, "ASIMD": 4}
 
 
+def physical_cores() -> int:
+    """Cores, not logical CPUs: two hyper-threads of a core share its FMA
+    units. Linux: distinct (physical id, core id) pairs; else cpu_count()."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            ids, physical = set(), "0"
+            for line in cpuinfo:
+                key, _, value = line.partition(":")
+                if key.strip() == "physical id":
+                    physical = value.strip()
+                elif key.strip() == "core id":
+                    ids.add((physical, value.strip()))
+        return len(ids) or os.cpu_count()
+    except OSError:
+        return os.cpu_count()
+
+
 # --8<-- [start:peak]
 def nominal_clock_ghz() -> float:
-    """The clock the operating system reports (Linux), in GHz. Under load,
-    cores often run faster than this ("boost"), so it is a lower estimate."""
+    """The clock the operating system reports (Linux), in GHz: the highest
+    "cpu MHz" in /proc/cpuinfo. On a virtual machine this is often the base
+    clock; busy cores may run faster ("boost")."""
     try:
         with open("/proc/cpuinfo") as cpuinfo:
             mhz = [float(line.split(":")[1]) for line in cpuinfo
@@ -45,7 +63,7 @@ def peaks() -> list[dict]:
     width that OpenBLAS's Haswell kernels (used here) work with."""
     found = simd_extensions().split()
     widest = next((f for f in FLOAT32_LANES if f in found), None)
-    ghz, cores = nominal_clock_ghz(), os.cpu_count()
+    ghz, cores = nominal_clock_ghz(), physical_cores()
     rows = []
     for name in dict.fromkeys([widest, "AVX2"]):
         if name in found:

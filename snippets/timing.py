@@ -70,15 +70,21 @@ def compare(
 
 # --8<-- [start:machine]
 def cpu_model() -> str:
-    """The CPU's model name as the operating system reports it."""
+    """The CPU's model name, family and model, as the operating system
+    reports them (a virtual machine may hide the exact model)."""
     try:
         with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+            fields = dict(
+                (key.strip(), value.strip())
+                for key, _, value in (line.partition(":") for line in cpuinfo)
+                if value
+            )
+        return (
+            f"{fields['model name']} (family {fields.get('cpu family', '?')},"
+            f" model {fields.get('model', '?')})"
+        )
+    except (OSError, KeyError):
+        return platform.processor() or platform.machine()
 
 
 def blas_info() -> dict[str, object]:
