@@ -160,6 +160,14 @@ CLAIMS = (
         dtype="float32 vs float64",
     ),
     Claim(
+        id="gemm-vs-add",
+        page="why-numpy-is-fast.md",
+        what="FLOPs per second: 512 x 512 `A @ B` vs `a + b` on 8,000,000 float32",
+        floor=20,
+        measure="fast_peak:memory_vs_compute_bound",
+        dtype="float32",
+    ),
+    Claim(
         id="blas-vs-dots",
         page="why-numpy-is-fast.md",
         what="`A @ B` vs one `np.dot` per output, 64 x 64 float32",

@@ -15,7 +15,7 @@ import platform
 
 import numpy as np
 
-from timing import best_time, simd_extensions
+from timing import Comparison, best_time, compare, simd_extensions
 
 FMA_UNITS = 2  # per core: Intel since Haswell, AMD since Zen 2 (assumption)
 FLOAT32_LANES = {"AVX512F": 16, "AVX2": 8, "AVX": 8, "SSE42": 4, "ASIMD": 4}
@@ -108,6 +108,25 @@ def bandwidth(n: int = 32_000_000) -> list[dict]:
          "gflops": n / add_s / 1e9},
     ]
 # --8<-- [end:bandwidth]
+
+
+# --8<-- [start:compute-vs-memory]
+def memory_vs_compute_bound(
+    n_add: int = 8_000_000, n_gemm: int = 512
+) -> Comparison:
+    """Time per FLOP of a + b on large float32 arrays (memory-bound) against
+    an n x n float32 matrix product (compute-bound), timed in alternation."""
+    rng = np.random.default_rng(0)
+    a, b = rng.random(n_add, np.float32), rng.random(n_add, np.float32)
+    out = np.empty_like(a)
+    A = rng.random((n_gemm, n_gemm), np.float32)
+    B = rng.random((n_gemm, n_gemm), np.float32)
+    result = compare(lambda: np.add(a, b, out=out), lambda: A @ B)
+    flops_add, flops_gemm = n_add, 2 * n_gemm**3
+    return Comparison(
+        result.baseline_s / flops_add, result.candidate_s / flops_gemm
+    )
+# --8<-- [end:compute-vs-memory]
 
 
 def main() -> None:
