@@ -38,6 +38,10 @@ class Claim:
     measure: str  # "module:function" in snippets/, returning a timing.Comparison
     kwargs: dict = field(default_factory=dict)
     dtype: str = "float64"
+    # A smaller margin only where the effect itself is bounded (threads cannot
+    # gain more than the core count), with the reason given where it is used.
+    margin: float = MARGIN
+    min_cpus: int = 1  # the claim needs at least this many logical CPUs
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,18 @@ CLAIMS = (
         floor=20,
         measure="fast_peak:memory_vs_compute_bound",
         dtype="float32",
+    ),
+    Claim(
+        id="threads-large-gemm",
+        page="why-numpy-is-fast.md",
+        what="1024 x 1024 float32 `@` on all threads vs on one",
+        floor=1.25,
+        measure="fast_threads:one_thread_vs_all",
+        kwargs={"n": 1024},
+        dtype="float32",
+        # On 2 cores the ideal is 2x: a 2x margin would leave no claim at all.
+        margin=1.5,
+        min_cpus=2,
     ),
     Claim(
         id="blas-vs-dots",
@@ -545,10 +561,10 @@ def problems(results: dict) -> list[str]:
                     f"claim {item.id}: recorded with floor {entry['floor']}, "
                     f"but the registry says {item.floor} (run `python -m book.results`)"
                 )
-            if kind == "claim" and entry["ratio"] < item.floor * MARGIN:
+            if kind == "claim" and entry["ratio"] < item.floor * item.margin:
                 found.append(
                     f"claim {item.id}: recorded {entry['ratio']:.1f}x leaves less than a "
-                    f"{MARGIN}x margin over its floor {item.floor}x"
+                    f"{item.margin}x margin over its floor {item.floor}x"
                 )
         known = {item.id for item in items}
         found += [f"{kind} {extra} is not in book/claims.py" for extra in recorded.keys() - known]
