@@ -14,6 +14,7 @@ far from vacuous (a wrong index or a missing term breaks it by orders of magnitu
 import importlib
 import inspect
 
+import conv_winograd
 import numpy as np
 import pytest
 from conv_reference import conv2d as reference
@@ -43,14 +44,52 @@ SHAPES = [
 ]
 
 
-def assert_matches_reference(y, x, w, stride, padding):
+def direct_bound(x64, w64, stride, padding):
+    """Any summation order: (R*S*C + 2) * u * sum(|x * w|), for every output."""
+    K, R, S, C = w64.shape
+    return (R * S * C + 2) * U32 * reference(np.abs(x64), np.abs(w64), stride, padding)
+
+
+def fft_bound(x64, w64, stride, padding):
+    """The FFT mixes every input into every frequency, so its rounding errors
+    spread over all outputs of a (n, k) plane, each about u * log2(size)
+    relative to the largest terms (Higham, ch. 24): the direct bound's
+    largest value in each plane, with log2 of the transform size added to m."""
+    K, R, S, C = w64.shape
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    size = (x64.shape[1] + 2 * ph) * (x64.shape[2] + 2 * pw)
+    terms = reference(np.abs(x64), np.abs(w64), stride, padding)
+    plane_max = terms.max(axis=(1, 2), keepdims=True)
+    return (R * S * C + 2 + 10 * np.log2(size)) * U32 * plane_max
+
+
+def winograd_bound(x64, w64, padding, m):
+    """Winograd's sums and products, rerun on |x|, |w| and the absolute
+    values of the transform matrices, bound every term of the computation;
+    each output passes through at most 9 + 2 (m + 2)^2 + C + 4 roundings."""
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    x_pad = np.pad(np.abs(x64), ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+    absolute = {k: np.abs(np.asarray(v)) for k, v in conv_winograd.TRANSFORMS[m].items()}
+    terms = conv_winograd.winograd(x_pad, np.abs(w64), m, absolute)
+    roundings = 9 + 2 * (m + 2) ** 2 + w64.shape[3] + 4
+    return roundings * U32 * terms
+
+
+def bound(name, x64, w64, stride, padding, m=2):
+    winograd_shape = w64.shape[1:3] == (3, 3) and stride in (1, (1, 1))
+    if name == "conv_fft":
+        return fft_bound(x64, w64, stride, padding)
+    if name == "conv_winograd" and winograd_shape:
+        return winograd_bound(x64, w64, padding, m)
+    return direct_bound(x64, w64, stride, padding)
+
+
+def assert_matches_reference(y, x, w, stride, padding, name="direct", m=2):
     x64, w64 = x.astype(np.float64), w.astype(np.float64)
     expected = reference(x64, w64, stride, padding)
-    K, R, S, C = w.shape
-    bound = (R * S * C + 2) * U32 * reference(np.abs(x64), np.abs(w64), stride, padding)
     assert y.shape == expected.shape
     assert y.dtype == np.float32
-    excess = np.abs(y - expected) - bound
+    excess = np.abs(y - expected) - bound(name, x64, w64, stride, padding, m)
     assert excess.max() <= 0, f"worst excess over the bound: {excess.max():.3g}"
 
 
@@ -61,7 +100,16 @@ def test_variant_matches_the_reference(name, x_shape, w_shape, stride, padding):
     x = rng.standard_normal(x_shape).astype(np.float32)
     w = rng.standard_normal(w_shape).astype(np.float32)
     y = VARIANTS[name].conv2d(x, w, stride=stride, padding=padding)
-    assert_matches_reference(y, x, w, stride, padding)
+    assert_matches_reference(y, x, w, stride, padding, name)
+
+
+@pytest.mark.parametrize(("x_shape", "padding"), [((1, 9, 7, 5), 1), ((2, 8, 8, 16), (0, 1))])
+def test_winograd_f4_matches_the_reference(x_shape, padding):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    w = rng.standard_normal((3, 3, 3, x_shape[3])).astype(np.float32)
+    y = conv_winograd.conv2d(x, w, padding=padding, m=4)
+    assert_matches_reference(y, x, w, 1, padding, "conv_winograd", m=4)
 
 
 def test_the_tolerance_catches_a_wrong_answer():
@@ -95,7 +143,9 @@ def test_bad_input_raises_a_clear_error(name, x_shape, w_shape, kwargs, message)
 
 
 def test_every_variant_has_the_books_interface():
+    """conv2d(x, w, stride=1, padding=0); any further option is keyword-only."""
     for name, module in VARIANTS.items():
-        parameters = inspect.signature(module.conv2d).parameters
-        assert list(parameters) == ["x", "w", "stride", "padding"], name
-        assert parameters["stride"].default == 1 and parameters["padding"].default == 0
+        parameters = list(inspect.signature(module.conv2d).parameters.values())
+        assert [p.name for p in parameters[:4]] == ["x", "w", "stride", "padding"], name
+        assert parameters[2].default == 1 and parameters[3].default == 0
+        assert all(p.kind is p.KEYWORD_ONLY for p in parameters[4:]), name
