@@ -18,6 +18,8 @@ import conv_winograd
 import numpy as np
 import pytest
 from conv_reference import conv2d as reference
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from book import SNIPPETS
 
@@ -149,3 +151,31 @@ def test_every_variant_has_the_books_interface():
         assert [p.name for p in parameters[:4]] == ["x", "w", "stride", "padding"], name
         assert parameters[2].default == 1 and parameters[3].default == 0
         assert all(p.kind is p.KEYWORD_ONLY for p in parameters[4:]), name
+
+
+@st.composite
+def conv_problems(draw):
+    """Random shapes within small sizes: N, H, W, C, K, R, S, stride, padding
+    (ints or pairs), always valid (the kernel fits in the padded input)."""
+    R, S = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    H = draw(st.integers(max(1, R - 2 * ph), 9))
+    W = draw(st.integers(max(1, S - 2 * pw), 9))
+    N, C, K = draw(st.integers(1, 2)), draw(st.integers(1, 6)), draw(st.integers(1, 4))
+    u, v = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride = u if u == v and draw(st.booleans()) else (u, v)
+    padding = ph if ph == pw and draw(st.booleans()) else (ph, pw)
+    seed = draw(st.integers(0, 2**32 - 1))
+    return (N, H, W, C), (K, R, S, C), stride, padding, seed
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(problem=conv_problems())
+def test_variant_matches_the_reference_on_random_shapes(name, problem):
+    x_shape, w_shape, stride, padding, seed = problem
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    w = rng.standard_normal(w_shape).astype(np.float32)
+    y = VARIANTS[name].conv2d(x, w, stride=stride, padding=padding)
+    assert_matches_reference(y, x, w, stride, padding, name)
