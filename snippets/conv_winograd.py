@@ -70,14 +70,21 @@ def winograd(
                            (0, tiles_q * m + 2 - Wp), (0, 0)))
     # input tiles of alpha x alpha, m apart: (N, tiles_p, tiles_q, C, a, a)
     d = sliding_window_view(grown, (alpha, alpha), axis=(1, 2))[:, ::m, ::m]
-    V = np.einsum("ai,ntqcij,bj->abntqc", BT, d, BT, optimize=True)
-    U = np.einsum("ai,kijc,bj->abck", G, w.astype(dtype), G, optimize=True)
+    # V = B^T d B for every tile and channel: (a, b, N, tiles_p, tiles_q, C)
+    V = np.tensordot(np.tensordot(BT, d, axes=(1, 4)), BT, axes=(5, 1))
+    V = V.transpose(0, 5, 1, 2, 3, 4)
+    # U = G g G^T for every kernel and channel: (a, b, C, K)
+    Gw = np.tensordot(G, w.astype(dtype), axes=(1, 1))
+    U = np.tensordot(Gw, G, axes=(2, 1))
+    U = U.transpose(0, 3, 2, 1)
     T = N * tiles_p * tiles_q
     # the multiplications: for each of the alpha^2 positions, (T, C) @ (C, K)
-    M = V.reshape(alpha, alpha, T, C) @ U  # (alpha, alpha, T, K)
-    Y = np.einsum("ia,abtk,jb->tijk", AT, M, AT, optimize=True)  # (T, m, m, K)
-    Y = Y.reshape(N, tiles_p, tiles_q, m, m, K).transpose(0, 1, 3, 2, 4, 5)
-    return Y.reshape(N, tiles_p * m, tiles_q * m, K)[:, :P, :Q]
+    M = V.reshape(alpha, alpha, T, C) @ U  # (a, b, T, K)
+    # Y = A^T M A for every tile and kernel: (T, m, m, K)
+    Y = np.tensordot(np.tensordot(AT, M, axes=(1, 0)), AT, axes=(1, 1))
+    Y = Y.transpose(1, 0, 3, 2).reshape(N, tiles_p, tiles_q, m, m, K)
+    Y = Y.transpose(0, 1, 3, 2, 4, 5).reshape(N, tiles_p * m, tiles_q * m, K)
+    return Y[:, :P, :Q]
 # --8<-- [end:winograd]
 
 
