@@ -1,8 +1,8 @@
 """The fastest convolution in this book: pick a method for each shape.
 
-The choice follows measurements on ResNet-50's convolution shapes (float32,
-batch 1, see the Part II pages): one matrix product for 1x1 kernels; implicit
-GEMM over the flattened image for 3x3 kernels with stride 1 on large images;
+The choice follows measurements (float32, batch 1, see the Part II pages):
+one matrix product for 1x1 kernels; implicit GEMM over the flattened image
+for 3x3 kernels with stride 1 on large images; FFT for very large kernels;
 stride tricks for few input channels with a large kernel (ResNet-50's first
 layer); im2col + GEMM otherwise.
 
@@ -12,6 +12,7 @@ gets.
 
 import numpy as np
 
+import conv_fft
 import conv_im2col
 import conv_implicit
 import conv_strided
@@ -19,6 +20,7 @@ from resnet50_layers import layers
 from shapes import ConvShapes, conv_shapes
 
 METHODS = {
+    "fft": conv_fft.conv2d,
     "im2col": conv_im2col.conv2d,
     "implicit": conv_implicit.conv2d,
     "strided": conv_strided.conv2d,
@@ -30,8 +32,10 @@ def choose(shapes: ConvShapes) -> str:
     """The method for one convolution shape."""
     if shapes.R == shapes.S == 1:
         return "im2col"  # 1x1: the input already is the GEMM's matrix
-    if (shapes.R, shapes.S, shapes.stride) == (3, 3, (1, 1)) and shapes.P >= 28:
+    if (shapes.R, shapes.S, shapes.stride) == (3, 3, (1, 1)) and shapes.P >= 56:
         return "implicit"  # 9 products over contiguous runs, no patch copy
+    if shapes.R * shapes.S >= 15 * 15 and shapes.stride == (1, 1):
+        return "fft"  # the work no longer grows with the kernel
     if shapes.C < 8 and shapes.R * shapes.S >= 25:
         return "strided"  # a large, thin patch: one copy of the window view
     return "im2col"

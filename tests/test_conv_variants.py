@@ -79,6 +79,9 @@ def winograd_bound(x64, w64, padding, m):
 
 def bound(name, x64, w64, stride, padding, m=2):
     winograd_shape = w64.shape[1:3] == (3, 3) and stride in (1, (1, 1))
+    if name == "conv_fast":  # the bound of the method it picks
+        picked = conv_fast.choose(conv_shapes(x64, w64, stride, padding))
+        name = "conv_fft" if picked == "fft" else "direct"
     if name == "conv_fft":
         return fft_bound(x64, w64, stride, padding)
     if name == "conv_winograd" and winograd_shape:

@@ -1,0 +1,84 @@
+"""GFLOP/s of every fast variant on every ResNet-50 convolution shape.
+
+float32, batch 1, all BLAS threads. In the same run, one large float32
+matrix product gives the GEMM ceiling that every variant is compared with:
+a convolution turned into GEMMs cannot run faster than GEMM itself.
+
+Run `python snippets/resnet_bench.py` (about a minute) to measure your machine.
+"""
+
+import math
+
+import numpy as np
+
+import conv_fast
+import conv_fft
+import conv_im2col
+import conv_implicit
+import conv_strided
+import conv_winograd
+from resnet50_layers import Layer, layers
+from timing import best_time
+
+VARIANTS = {
+    "im2col": conv_im2col.conv2d,
+    "strided": conv_strided.conv2d,
+    "implicit": conv_implicit.conv2d,
+    "winograd": conv_winograd.conv2d,
+    "fft": conv_fft.conv2d,
+    "fast": conv_fast.conv2d,
+}
+
+
+# --8<-- [start:ceiling]
+def gemm_ceiling(n: int = 2048) -> float:
+    """GFLOP/s of one n x n float32 matrix product: the ceiling."""
+    rng = np.random.default_rng(0)
+    A = rng.random((n, n), dtype=np.float32)
+    B = rng.random((n, n), dtype=np.float32)
+    return 2 * n**3 / best_time(lambda: A @ B, repeat=3) / 1e9
+# --8<-- [end:ceiling]
+
+
+def layer_gflops(layer: Layer, variant: str) -> float:
+    """GFLOP/s of one variant on one layer shape (FLOPs = 2 x MACs)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, layer.H, layer.H, layer.C)).astype(np.float32)
+    w = rng.standard_normal((layer.K, layer.R, layer.R, layer.C))
+    w = w.astype(np.float32)
+    conv = VARIANTS[variant]
+    seconds = best_time(
+        lambda: conv(x, w, layer.stride, layer.padding), repeat=3, min_time=0.01
+    )
+    return 2 * layer.macs / seconds / 1e9
+
+
+def table() -> list[dict]:
+    """One row per layer shape; the ceiling is measured before and after."""
+    ceiling = gemm_ceiling()
+    rows = []
+    for layer in layers():
+        row = {"layer": layer.name, "count": layer.count}
+        for variant in VARIANTS:
+            if variant == "fft" and layer.R == 1:
+                row[variant] = math.nan  # an FFT of a 1x1 kernel: pointless
+            else:
+                row[variant] = layer_gflops(layer, variant)
+        rows.append(row)
+    ceiling = max(ceiling, gemm_ceiling())
+    for row in rows:
+        row["ceiling"] = ceiling
+    return rows
+
+
+def main() -> None:
+    rows = table()
+    print(f"GEMM ceiling: {rows[0]['ceiling']:.0f} GFLOP/s")
+    print(f"{'layer':26}" + "".join(f"{v:>10}" for v in VARIANTS))
+    for row in rows:
+        cells = "".join(f"{row[v]:10.1f}" for v in VARIANTS)
+        print(f"{row['layer']:26}{cells}")
+
+
+if __name__ == "__main__":
+    main()
