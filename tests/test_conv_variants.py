@@ -14,12 +14,14 @@ far from vacuous (a wrong index or a missing term breaks it by orders of magnitu
 import importlib
 import inspect
 
+import conv_fast
 import conv_winograd
 import numpy as np
 import pytest
 from conv_reference import conv2d as reference
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shapes import conv_shapes
 
 from book import SNIPPETS
 
@@ -106,6 +108,14 @@ def test_variant_matches_the_reference(name, x_shape, w_shape, stride, padding):
     w = rng.standard_normal(w_shape).astype(np.float32)
     y = VARIANTS[name].conv2d(x, w, stride=stride, padding=padding)
     assert_matches_reference(y, x, w, stride, padding, name)
+
+
+def test_fast_picks_fft_for_a_large_kernel_and_stays_correct():
+    rng = np.random.default_rng(15)
+    x = rng.standard_normal((1, 20, 18, 3)).astype(np.float32)
+    w = rng.standard_normal((2, 15, 15, 3)).astype(np.float32)
+    assert conv_fast.choose(conv_shapes(x, w, 1, 7)) == "fft"
+    assert_matches_reference(conv_fast.conv2d(x, w, 1, 7), x, w, 1, 7, "conv_fast")
 
 
 @pytest.mark.parametrize(("x_shape", "padding"), [((1, 9, 7, 5), 1), ((2, 8, 8, 16), (0, 1))])
