@@ -201,6 +201,51 @@ CLAIMS = (
         kwargs={"way": "loops", "n": 64},
         dtype="float32",
     ),
+    Claim(
+        id="patch-vs-dot",
+        page="part2-gemm.md",
+        what="`conv_patch` vs `conv_dot`, 14 x 14 x 64, 64 kernels 3 x 3",
+        floor=50,
+        measure="gemm_steps:versus",
+        kwargs={"slow": "dot", "fast": "patch"},
+        dtype="float32",
+    ),
+    Claim(
+        id="fast-vs-dot",
+        page="part2-gemm.md",
+        what="`conv_fast` vs `conv_dot`, 14 x 14 x 64, 64 kernels 3 x 3",
+        floor=100,
+        measure="gemm_steps:versus",
+        kwargs={"slow": "dot", "fast": "fast"},
+        dtype="float32",
+    ),
+    Claim(
+        id="einsum-optimize",
+        page="part2-gemm.md",
+        what="`np.einsum(..., optimize=True)` vs `optimize=False`, C = K = 256",
+        floor=2,
+        measure="gemm_steps:einsum_optimize",
+        kwargs={"C": 256},
+        dtype="float32",
+    ),
+    Claim(
+        id="fft-large-kernel",
+        page="part2-fast-algorithms.md",
+        what="FFT vs im2col + GEMM, 21 x 21 kernels, 64 x 64 x 16",
+        floor=2,
+        measure="fast_algorithms:fft_vs_im2col",
+        kwargs={"R": 21},
+        dtype="float32",
+    ),
+    Claim(
+        id="gemm-small-kernel",
+        page="part2-fast-algorithms.md",
+        what="im2col + GEMM vs FFT, 3 x 3 kernels, 64 x 64 x 16",
+        floor=2.5,
+        measure="fast_algorithms:im2col_vs_fft",
+        kwargs={"R": 3},
+        dtype="float32",
+    ),
 )
 
 TABLES = (
@@ -478,6 +523,93 @@ TABLES = (
             Column("gflops", "GFLOP/s", ".2f"),
         ),
     ),
+    Table(
+        id="gemm-steps",
+        page="part2-gemm.md",
+        measure="gemm_steps:steps",
+        columns=(
+            Column("way", "14 x 14 x 64, 64 kernels 3 x 3", ""),
+            Column("ms", "ms", ",.3f"),
+            Column("gflops", "GFLOP/s", ",.2f"),
+        ),
+        dtype="float32",
+    ),
+    Table(
+        id="im2col-memory",
+        page="part2-gemm.md",
+        measure="gemm_steps:im2col_memory",
+        columns=(
+            Column("layer", "layer", ""),
+            Column("input_mb", "input (MB)", ".2f"),
+            Column("patch_mb", "patch matrix (MB)", ".2f"),
+        ),
+        dtype="float32, batch 1 (computed, not timed)",
+    ),
+    Table(
+        id="einsum",
+        page="part2-gemm.md",
+        measure="gemm_steps:einsum_table",
+        columns=(
+            Column("C", "C = K", "d"),
+            Column("plain_ms", "`optimize=False` (ms)", ",.2f"),
+            Column("optimized_ms", "`optimize=True` (ms)", ",.2f"),
+            Column("ratio", "ratio", ".1f"),
+        ),
+        dtype="float32, 28 x 28 x C input, C kernels 3 x 3",
+    ),
+    Table(
+        id="fft-kernels",
+        page="part2-fast-algorithms.md",
+        measure="fast_algorithms:kernel_size_table",
+        columns=(
+            Column("R", "kernel R x R", "d"),
+            Column("im2col_ms", "im2col + GEMM (ms)", ",.2f"),
+            Column("fft_ms", "FFT (ms)", ",.2f"),
+            Column("ratio", "FFT speed / im2col speed", ".2f"),
+        ),
+        dtype="float32, 64 x 64 x 16 input, 16 kernels",
+    ),
+    Table(
+        id="accuracy",
+        page="part2-fast-algorithms.md",
+        measure="fast_algorithms:accuracy",
+        columns=(
+            Column("method", "method, kernel", ""),
+            Column("float32", "largest error, float32", ".1e"),
+            Column("float64", "largest error, float64", ".1e"),
+        ),
+        dtype="error relative to the largest output; 28 x 28 x 128 input, 64 kernels",
+    ),
+    Table(
+        id="resnet-bench",
+        page="part2-choosing.md",
+        measure="resnet_bench:table",
+        columns=(
+            Column("layer", "layer (GFLOP/s)", ""),
+            Column("count", "count", "d"),
+            Column("im2col", "im2col", ".0f"),
+            Column("strided", "strided", ".0f"),
+            Column("implicit", "implicit", ".0f"),
+            Column("winograd", "Winograd", ".0f"),
+            Column("fft", "FFT", ".0f"),
+            Column("fast", "fast", ".0f"),
+            Column("ceiling", "GEMM ceiling", ".0f"),
+        ),
+        dtype="float32, batch 1, all threads",
+    ),
+    Table(
+        id="resnet-summary",
+        page="part2-choosing.md",
+        measure="resnet_bench:summary",
+        source="resnet-bench",
+        columns=(
+            Column("variant", "variant", ""),
+            Column("shapes", "shapes", "d"),
+            Column("network_ms", "all 53 convolutions (ms)", ",.1f"),
+            Column("geomean_of_ceiling", "geometric mean of GFLOP/s / ceiling", ".0%"),
+        ),
+        dtype="float32, batch 1, all threads",
+    ),
 )
 
 BY_ID: dict[str, Claim | Table] = {item.id: item for item in CLAIMS + TABLES}
@@ -521,11 +653,13 @@ def rows_close(a: list[dict], b: list[dict]) -> bool:
     """Same rows, numbers equal to 1e-9 relative (JSON keeps 17 digits)."""
     if len(a) != len(b) or any(x.keys() != y.keys() for x, y in zip(a, b, strict=True)):
         return False
-    return all(
-        math.isclose(x[k], y[k], rel_tol=1e-9) if isinstance(x[k], float) else x[k] == y[k]
-        for x, y in zip(a, b, strict=True)
-        for k in x
-    )
+
+    def same(p, q) -> bool:
+        if isinstance(p, float) and isinstance(q, float):
+            return (math.isnan(p) and math.isnan(q)) or math.isclose(p, q, rel_tol=1e-9)
+        return p == q
+
+    return all(same(x[k], y[k]) for x, y in zip(a, b, strict=True) for k in x)
 
 
 def problems(results: dict) -> list[str]:

@@ -277,7 +277,65 @@ def ladder(results: dict, theme: dict) -> plt.Figure:
     return fig
 
 
+def im2col_memory(results: dict, theme: dict) -> plt.Figure:
+    data = rows(results, "im2col-memory")
+    y = np.arange(len(data))
+    fig, ax = plt.subplots(figsize=(8.8, 6.4))
+    inputs, patches = theme["lines"][1], theme["lines"][0]
+    ax.barh(y - 0.2, [r["input_mb"] for r in data], 0.4, color=inputs, label="input")
+    ax.barh(
+        y + 0.2,
+        [r["patch_mb"] for r in data],
+        0.4,
+        color=patches,
+        label="patch matrix (none for 1x1, stride 1)",
+    )
+    ax.set_yticks(y, [r["layer"] for r in data], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("MB (float32, batch 1)")
+    ax.set_title("im2col: the patch matrix against the input, per ResNet-50 shape")
+    ax.legend(frameon=False, labelcolor=theme["text"], loc="lower right")
+    return fig
+
+
+def resnet_bench(results: dict, theme: dict) -> plt.Figure:
+    data = rows(results, "resnet-bench")
+    variants = ("im2col", "strided", "implicit", "winograd", "fft", "fast")
+    markers = dict(zip(variants, "os^vDx", strict=True))
+    y = np.arange(len(data))
+    fig, ax = plt.subplots(figsize=(8.8, 6.8))
+    colors = plt.get_cmap("tab10").colors
+    for i, variant in enumerate(variants):
+        values = [r[variant] for r in data]
+        ax.plot(
+            values,
+            y,
+            markers[variant],
+            color=colors[i],
+            label=variant,
+            markersize=7 if variant == "fast" else 5,
+        )
+    ax.axvline(data[0]["ceiling"], color=theme["text"], linestyle="--", linewidth=0.9)
+    ax.annotate(
+        "GEMM ceiling",
+        (data[0]["ceiling"], len(data) - 0.5),
+        ha="right",
+        va="bottom",
+        color=theme["text"],
+        fontsize=8,
+    )
+    ax.set_xscale("log")
+    ax.set_yticks(y, [r["layer"] for r in data], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("GFLOP/s (float32, batch 1, all threads)")
+    ax.set_title("Every variant on every ResNet-50 convolution shape")
+    ax.legend(frameon=False, labelcolor=theme["text"], loc="lower left", fontsize=8)
+    return fig
+
+
 DRAWINGS: dict[str, Callable[[dict, dict], plt.Figure]] = {
+    "im2col-memory": im2col_memory,
+    "resnet-bench": resnet_bench,
     "dot-calls": dot_calls,
     "gemm-threads": gemm_threads,
     "roofline": roofline,

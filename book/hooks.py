@@ -14,6 +14,7 @@
 
 import html
 import json
+import math
 import re
 import sys
 from pathlib import Path
@@ -70,6 +71,11 @@ def claims_table(page: str, results: dict) -> str:
     return "\n".join(rows) + f"\n\n_{machine_line(results)}_"
 
 
+def cell(value, fmt: str) -> str:
+    """A table cell; a value that was not measured (NaN) shows as a dash."""
+    return "—" if isinstance(value, float) and math.isnan(value) else format(value, fmt)
+
+
 def measured_table(table: Table, results: dict) -> str:
     """Rows as a Markdown table (numbers right-aligned, text left-aligned); a table of
     one row and many columns is shown turned, one line per column."""
@@ -83,7 +89,7 @@ def measured_table(table: Table, results: dict) -> str:
             "|" + "".join(":---|" if c.fmt == "" else "---:|" for c in table.columns),
         ]
         for row in rows:
-            cells = (format(row[c.key], c.fmt) for c in table.columns)
+            cells = (cell(row[c.key], c.fmt) for c in table.columns)
             lines.append("| " + " | ".join(cells) + " |")
     dtype = results["tables"][table.id]["dtype"]
     return "\n".join(lines) + f"\n\n_{dtype}. {machine_line(results)}_"

@@ -58,7 +58,8 @@ def table() -> list[dict]:
     ceiling = gemm_ceiling()
     rows = []
     for layer in layers():
-        row = {"layer": layer.name, "count": layer.count}
+        gflop = 2 * layer.macs / 1e9
+        row = {"layer": layer.name, "count": layer.count, "gflop": gflop}
         for variant in VARIANTS:
             if variant == "fft" and layer.R == 1:
                 row[variant] = math.nan  # an FFT of a 1x1 kernel: pointless
@@ -69,6 +70,31 @@ def table() -> list[dict]:
     for row in rows:
         row["ceiling"] = ceiling
     return rows
+
+
+# --8<-- [start:summary]
+def summary(rows: list[dict]) -> list[dict]:
+    """For each variant: the time of all 53 convolutions (each shape times its
+    count) and the geometric mean over the shapes of its GFLOP/s divided by
+    the GEMM ceiling."""
+    result = []
+    for variant in VARIANTS:
+        measured = [row for row in rows if not math.isnan(row[variant])]
+        ratios = [row[variant] / row["ceiling"] for row in measured]
+        seconds = sum(r["count"] * r["gflop"] / r[variant] for r in measured)
+        every_shape = len(measured) == len(rows)
+        result.append(
+            {
+                "variant": f"conv_{variant}",
+                "shapes": len(measured),
+                "network_ms": seconds * 1e3 if every_shape else math.nan,
+                "geomean_of_ceiling": math.exp(
+                    sum(map(math.log, ratios)) / len(ratios)
+                ),
+            }
+        )
+    return result
+# --8<-- [end:summary]
 
 
 def main() -> None:

@@ -181,3 +181,33 @@ def test_recorded_seed_reasons_support_the_prose():
     assert ratios[1024]["layout"] > ratios[3]["layout"]
     assert all(row["mixed"] > 1 for row in ratios.values())
     assert ratios[3]["seed"] < 1.5 < 10 < ratios[1024]["seed"]
+
+
+def test_recorded_part2_figures_support_the_prose():
+    """part2-gemm.md, part2-fast-algorithms.md, part2-choosing.md."""
+    steps = [row["gflops"] for row in rows_of("gemm-steps")]
+    assert steps[0] < steps[1] < steps[2]  # dot < patch < im2col
+    memory = {row["layer"]: row for row in rows_of("im2col-memory")}
+    largest = max(memory.values(), key=lambda row: row["patch_mb"])
+    assert largest["layer"] == "conv1 7x7"  # "the first layer has the largest"
+    assert memory["conv2 1x1 expand"]["patch_mb"] == 0
+    assert abs(memory["conv3 3x3"]["patch_mb"] / memory["conv3 3x3"]["input_mb"] - 9) < 1e-9
+    einsum = {row["C"]: row["ratio"] for row in rows_of("einsum")}
+    assert einsum[256] > max(einsum[8], einsum[64])
+    fft = [row["ratio"] for row in rows_of("fft-kernels")]
+    assert fft[0] < 1 < fft[-1]
+    errors = {row["method"]: row for row in rows_of("accuracy")}
+    direct = errors["im2col + GEMM (direct), 3x3"]["float32"]
+    assert errors["Winograd F(2x2, 3x3), 3x3"]["float32"] < 2 * direct
+    assert errors["Winograd F(4x4, 3x3), 3x3"]["float32"] > 5 * direct
+    assert errors["FFT, 3x3"]["float32"] < 2 * direct
+    assert all(row["float64"] < 1e-13 for row in errors.values())
+    bench = rows_of("resnet-bench")
+    summary = {row["variant"]: row for row in rows_of("resnet-summary")}
+    assert summary["conv_fast"]["geomean_of_ceiling"] >= 0.75  # "the target ... reached"
+    first = bench[0]
+    assert first["layer"] == "conv1 7x7"
+    assert first["fast"] / first["ceiling"] == min(r["fast"] / r["ceiling"] for r in bench)
+    for row in bench:  # conv_fast is never far from the best method measured
+        best = max(row[v] for v in ("im2col", "strided", "implicit", "winograd"))
+        assert row["fast"] > 0.8 * best, row["layer"]
