@@ -204,7 +204,8 @@ def test_recorded_part2_figures_support_the_prose():
     assert all(row["float64"] < 1e-13 for row in errors.values())
     bench = rows_of("resnet-bench")
     summary = {row["variant"]: row for row in rows_of("resnet-summary")}
-    assert summary["conv_fast"]["geomean_of_ceiling"] >= 0.75  # "the target ... reached"
+    assert 0.7 < summary["conv_fast"]["geomean_of_ceiling"] < 0.85  # "at the target"
+    assert summary["conv_fast"]["network_ms"] < summary["conv_im2col"]["network_ms"]
     first = bench[0]
     assert first["layer"] == "conv1 7x7"
     assert first["fast"] / first["ceiling"] == min(r["fast"] / r["ceiling"] for r in bench)
