@@ -610,6 +610,31 @@ TABLES = (
         ),
         dtype="float32, batch 1, all threads",
     ),
+    Table(
+        id="torch",
+        page="part2-choosing.md",
+        measure="torch_compare:torch_table",
+        columns=(
+            Column("layer", "layer (GFLOP/s)", ""),
+            Column("count", "count", "d"),
+            Column("fast", "`conv_fast`", ".0f"),
+            Column("torch", "PyTorch", ".0f"),
+            Column("torch_version", "PyTorch version", ""),
+        ),
+        dtype="float32, batch 1, all threads; empty when PyTorch was not installed",
+    ),
+    Table(
+        id="torch-totals",
+        page="part2-choosing.md",
+        measure="torch_compare:totals",
+        source="torch",
+        columns=(
+            Column("fast_ms", "`conv_fast`, all 53 convolutions (ms)", ".1f"),
+            Column("torch_ms", "PyTorch, all 53 convolutions (ms)", ".1f"),
+            Column("torch_over_fast", "PyTorch time / `conv_fast` time", ".2f"),
+            Column("torch_version", "PyTorch version", ""),
+        ),
+    ),
 )
 
 BY_ID: dict[str, Claim | Table] = {item.id: item for item in CLAIMS + TABLES}

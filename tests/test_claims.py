@@ -212,3 +212,12 @@ def test_recorded_part2_figures_support_the_prose():
     for row in bench:  # conv_fast is never far from the best method measured
         best = max(row[v] for v in ("im2col", "strided", "implicit", "winograd"))
         assert row["fast"] > 0.8 * best, row["layer"]
+
+
+def test_recorded_torch_comparison_supports_the_prose():
+    """part2-choosing.md: per shape the two trade places (when PyTorch was there)."""
+    rows = rows_of("torch")
+    if not rows:
+        pytest.skip("PyTorch was not installed when the figures were measured")
+    assert any(r["torch"] > r["fast"] for r in rows)
+    assert any(r["fast"] > r["torch"] for r in rows)
