@@ -300,8 +300,8 @@ def im2col_memory(results: dict, theme: dict) -> plt.Figure:
 
 def resnet_bench(results: dict, theme: dict) -> plt.Figure:
     data = rows(results, "resnet-bench")
-    variants = ("im2col", "strided", "implicit", "winograd", "fft", "fast")
-    markers = dict(zip(variants, "os^vDx", strict=True))
+    variants = ("patch", "im2col", "strided", "implicit", "winograd", "fft", "fast")
+    markers = dict(zip(variants, "<os^vDx", strict=True))
     y = np.arange(len(data))
     fig, ax = plt.subplots(figsize=(8.8, 6.8))
     colors = plt.get_cmap("tab10").colors

@@ -96,16 +96,24 @@ def measured_table(table: Table, results: dict) -> str:
 
 
 def table_value(reference: str, page: str, results: dict) -> str:
-    """`TABLE.KEY` (a one-row table) or `TABLE.KEY.ROW` (row number ROW, from 0) of
-    any measured table, formatted as its column says."""
-    table_id, key, *row_number = reference.split(".")
+    """`TABLE.KEY` (a one-row table) or `TABLE.KEY.ROW` of any measured table,
+    formatted as its column says. ROW is a row number from 0, or the value of
+    the row's first column (`resnet-summary.network_ms.conv_fast`)."""
+    table_id, key, *row_name = reference.split(".")
     table = BY_ID.get(table_id)
     columns = {c.key: c for c in table.columns} if isinstance(table, Table) else {}
     rows = results["tables"].get(table_id, {}).get("rows", [])
-    index = int(row_number[0]) if row_number else 0
-    if key not in columns or len(row_number) > 1 or not (row_number or len(rows) == 1):
+    if key not in columns or len(row_name) > 1 or not (row_name or len(rows) == 1):
         raise PluginError(f"{page}: [[value:{reference}]] names no cell of a measured table")
-    return format(rows[index][key], columns[key].fmt)
+    if not row_name:
+        return cell(rows[0][key], columns[key].fmt)
+    first = table.columns[0].key
+    matches = [r for r in rows if str(r[first]) == row_name[0]]
+    if row_name[0].isdigit() and not matches:
+        matches = [rows[int(row_name[0])]]
+    if len(matches) != 1:
+        raise PluginError(f"{page}: [[value:{reference}]]: no single row {row_name[0]}")
+    return cell(matches[0][key], columns[key].fmt)
 
 
 def render_token(match: re.Match, page: str, results: dict, repo_url: str) -> str:

@@ -15,12 +15,14 @@ import conv_fast
 import conv_fft
 import conv_im2col
 import conv_implicit
+import conv_patch
 import conv_strided
 import conv_winograd
 from resnet50_layers import Layer, layers
 from timing import best_time
 
 VARIANTS = {
+    "patch": conv_patch.conv2d,
     "im2col": conv_im2col.conv2d,
     "strided": conv_strided.conv2d,
     "implicit": conv_implicit.conv2d,
