@@ -27,7 +27,9 @@ def conv2d_shifted(
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] = 0,
 ) -> np.ndarray:
-    """One (N*P*Q, C) @ (C, K) product per tap, over a shifted view."""
+    """One (N*P*Q, C) @ (C, K) product per tap, over a shifted view. The view
+    is copied into a contiguous (N*P*Q, C) matrix first: a matmul on a 4-D
+    strided view would run one small product per image row instead."""
     N, H, W, C, K, R, S, P, Q, (u, v), (pad_h, pad_w) = conv_shapes(
         x, w, stride, padding
     )
@@ -39,7 +41,8 @@ def conv2d_shifted(
         for s in range(S):
             rows = slice(r, r + u * (P - 1) + 1, u)  # rows that tap r meets
             cols = slice(s, s + v * (Q - 1) + 1, v)
-            y += x_pad[:, rows, cols] @ w[:, r, s, :].T
+            taps = np.ascontiguousarray(x_pad[:, rows, cols]).reshape(-1, C)
+            y += (taps @ w[:, r, s, :].T).reshape(N, P, Q, K)
     return y
 # --8<-- [end:shifted]
 

@@ -3,7 +3,7 @@
 numpy.lib.stride_tricks.sliding_window_view gives all R x S windows of the
 padded input as a view, without copying: an array of shape (N, P, Q, C, R, S)
 whose strides step through the same memory. np.tensordot then contracts the
-(C, R, S) axes with the weights. The copy is not gone, only hidden: to call
+(R, S, C) axes with the weights. The copy is not gone, only hidden: to call
 BLAS, tensordot reshapes the windows into a matrix, and a reshape of this
 view must copy, R*S times the input, as im2col does.
 
@@ -39,8 +39,10 @@ def conv2d(
     shapes = conv_shapes(x, w, stride, padding)
     view = windows(x, shapes.R, shapes.S, shapes.stride, shapes.padding)
     dtype = np.result_type(x, w, np.float32)
-    # windows axes (c, r, s) = 3, 4, 5 meet weight axes (c, r, s) = 3, 1, 2
-    y = np.tensordot(view, w, axes=([3, 4, 5], [3, 1, 2]))
+    # Order the window axes (r, s, c), as in memory and in w: tensordot's
+    # hidden copy of the view then reads runs of C contiguous numbers.
+    view = view.transpose(0, 1, 2, 4, 5, 3)
+    y = np.tensordot(view, w, axes=([3, 4, 5], [1, 2, 3]))
     return y.astype(dtype, copy=False)
 # --8<-- [end:conv2d]
 

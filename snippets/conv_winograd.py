@@ -22,13 +22,13 @@ import conv_reference
 from shapes import conv_shapes
 
 # --8<-- [start:matrices]
-# F(2x2, 3x3), from Lavin and Gray (2015), section 4.1
+# F(2x2, 3x3), from Lavin and Gray (2015)
 F2 = {
     "BT": [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]],
     "G": [[1, 0, 0], [1 / 2, 1 / 2, 1 / 2], [1 / 2, -1 / 2, 1 / 2], [0, 0, 1]],
     "AT": [[1, 1, 1, 0], [0, 1, -1, -1]],
 }
-# F(4x4, 3x3), from Lavin and Gray (2015), section 4.2 (points 0, ±1, ±2)
+# F(4x4, 3x3), from Lavin and Gray (2015) (points 0, ±1, ±2 and infinity)
 F4 = {
     "BT": [
         [4, 0, -5, 0, 1, 0],

@@ -63,8 +63,13 @@ def table() -> list[dict]:
         gflop = 2 * layer.macs / 1e9
         row = {"layer": layer.name, "count": layer.count, "gflop": gflop}
         for variant in VARIANTS:
-            if variant == "fft" and layer.R == 1:
-                row[variant] = math.nan  # an FFT of a 1x1 kernel: pointless
+            winograd_shape = layer.R == 3 and layer.stride == 1
+            if (variant == "fft" and layer.R == 1) or (
+                variant == "winograd" and not winograd_shape
+            ):
+                # an FFT of a 1x1 kernel is pointless; elsewhere conv_winograd
+                # falls back to im2col, which has its own column
+                row[variant] = math.nan
             else:
                 row[variant] = layer_gflops(layer, variant)
         rows.append(row)

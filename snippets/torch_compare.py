@@ -2,20 +2,23 @@
 
 Each library in its native layout: NHWC / KRSC arrays for conv_fast, NCHW /
 OIHW tensors for torch.nn.functional.conv2d, converted before the timing.
-float32, batch 1, the same number of threads for both, timed in alternation.
+float32, batch 1, the same number of threads for both. Not timed in
+alternation: PyTorch's OpenMP threads keep spinning after a call, and on a
+small machine they would slow down OpenBLAS's threads (and the other way).
 PyTorch is optional: without it, the table is empty.
 
 Run `python snippets/torch_compare.py` to measure on your machine.
 """
 
 import os
+import time
 
 import numpy as np
 
 import conv_fast
 from layouts import krsc_to_oihw, nhwc_to_nchw
 from resnet50_layers import layers
-from timing import compare
+from timing import best_time
 
 
 # --8<-- [start:compare]
@@ -43,15 +46,19 @@ def torch_table() -> list[dict]:
         def with_numpy(x=x, w=w, lay=lay):
             return conv_fast.conv2d(x, w, lay.stride, lay.padding)
 
-        result = compare(with_numpy, with_torch, repeat=5, min_time=0.01)
+        # Not in alternation: PyTorch's OpenMP threads keep spinning for a
+        # while after each call and would slow OpenBLAS's threads down.
+        torch_s = best_time(with_torch, repeat=5, min_time=0.01)
+        time.sleep(0.5)  # let the OpenMP threads go to sleep
+        numpy_s = best_time(with_numpy, repeat=5, min_time=0.01)
         gflop = 2 * lay.macs / 1e9
         rows.append(
             {
                 "layer": lay.name,
                 "count": lay.count,
                 "gflop": gflop,
-                "fast": gflop / result.baseline_s,
-                "torch": gflop / result.candidate_s,
+                "fast": gflop / numpy_s,
+                "torch": gflop / torch_s,
                 "torch_version": torch.__version__,
             }
         )

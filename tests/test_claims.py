@@ -221,3 +221,7 @@ def test_recorded_torch_comparison_supports_the_prose():
         pytest.skip("PyTorch was not installed when the figures were measured")
     assert any(r["torch"] > r["fast"] for r in rows)
     assert any(r["fast"] > r["torch"] for r in rows)
+    (total,) = rows_of("torch-totals")
+    assert total["torch_over_fast"] < 1  # "the target is not met"
+    three_by_three = [r for r in rows if "3x3" in r["layer"]]
+    assert sum(r["torch"] > r["fast"] for r in three_by_three) > len(three_by_three) / 2

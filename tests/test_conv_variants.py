@@ -56,9 +56,10 @@ def direct_bound(x64, w64, stride, padding):
 
 def fft_bound(x64, w64, stride, padding):
     """The FFT mixes every input into every frequency, so its rounding errors
-    spread over all outputs of a (n, k) plane, each about u * log2(size)
-    relative to the largest terms (Higham, ch. 24): the direct bound's
-    largest value in each plane, with log2 of the transform size added to m."""
+    spread over all outputs of an (n, k) plane. Higham (ch. 24) bounds the
+    FFT's error normwise, about u * log2(size) relative to the data; this
+    heuristic elementwise version uses the largest sum(|x * w|) of the plane,
+    with 10 * log2(size) added to m as a safety factor."""
     K, R, S, C = w64.shape
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
     size = (x64.shape[1] + 2 * ph) * (x64.shape[2] + 2 * pw)
@@ -69,13 +70,17 @@ def fft_bound(x64, w64, stride, padding):
 
 def winograd_bound(x64, w64, padding, m):
     """Winograd's sums and products, rerun on |x|, |w| and the absolute
-    values of the transform matrices, bound every term of the computation;
-    each output passes through at most 9 + 2 (m + 2)^2 + C + 4 roundings."""
+    values of the transform matrices, bound every term of the computation.
+    The roundings along the path to one output, with alpha = m + 2: B^T d B,
+    two products of alpha terms (2 alpha); G g G^T, two of 3 terms, plus the
+    float32 rounding of G's entries such as 1/6 (7); the sum over C channels
+    (C); A^T M A, two products of alpha terms (2 alpha); the stored result (1).
+    Total 4 alpha + C + 8."""
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
     x_pad = np.pad(np.abs(x64), ((0, 0), (ph, ph), (pw, pw), (0, 0)))
     absolute = {k: np.abs(np.asarray(v)) for k, v in conv_winograd.TRANSFORMS[m].items()}
     terms = conv_winograd.winograd(x_pad, np.abs(w64), m, absolute)
-    roundings = 9 + 2 * (m + 2) ** 2 + w64.shape[3] + 4
+    roundings = 4 * (m + 2) + w64.shape[3] + 8
     return roundings * U32 * terms
 
 
