@@ -7,11 +7,13 @@
   `[[repo]]` is the repository URL, set once in mkdocs.yml as `repo_url`.
 - Math written as `$...$` / `$$...$$` (pymdownx.arithmatex, generic mode) is converted
   to MathML at build time, which browsers render natively: no MathJax, no CDN.
-- Scripts that notebook pages would load from other hosts (MathJax, mermaid) are removed.
+- Scripts that notebook pages would load from other hosts (MathJax, mermaid) are removed,
+  and their inlined JupyterLab CSS moves to one shared stylesheet.
 - Every notebook source `docs/notebooks/*.py` (jupytext percent format) is also
   published as an `.ipynb` beside its page, for download.
 """
 
+import hashlib
 import html
 import json
 import math
@@ -162,8 +164,30 @@ def on_page_content(content: str, page, config, files) -> str:
     return MATH.sub(tex_to_mathml, content)
 
 
+NOTEBOOK_STYLE = re.compile(r'<style type="text/css">(.*?)</style>', re.S)
+
+
+def shared_notebook_css(output: str, page, config) -> str:
+    """Notebook pages inline about half a megabyte of JupyterLab CSS. Move it to
+    one stylesheet that every notebook page shares (and the browser caches)."""
+    css = "\n".join(NOTEBOOK_STYLE.findall(output))
+    digest = hashlib.sha256(css.encode()).hexdigest()[:12]
+    name = f"assets/stylesheets/notebook-{digest}.css"
+    path = Path(config["site_dir"], name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(css)
+    link = f'<link rel="stylesheet" href="{"../" * page.url.count("/")}{name}">'
+    return NOTEBOOK_STYLE.sub(
+        "",
+        output.replace('<div class="jupyter-wrapper">', link + '<div class="jupyter-wrapper">', 1),
+    )
+
+
 def on_post_page(output: str, page, config) -> str:
-    return OFFSITE_SCRIPTS.sub("", output)
+    output = OFFSITE_SCRIPTS.sub("", output)
+    if 'class="jupyter-wrapper"' in output:
+        output = shared_notebook_css(output, page, config)
+    return output
 
 
 def on_files(files, config):

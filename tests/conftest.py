@@ -1,3 +1,45 @@
+"""Shared fixtures: the site, built once per test session."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from book import ROOT
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """Build the site once, strictly, with notebooks executed, into a temporary folder."""
+    site_dir = tmp_path_factory.mktemp("site")
+    start = time.perf_counter()
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--site-dir",
+            str(site_dir),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    log = build.stdout + build.stderr
+    assert build.returncode == 0, log
+    assert not re.search(r"^(WARNING|ERROR)\b", log, re.M), log
+    site_dir.joinpath(".build-seconds").write_text(f"{time.perf_counter() - start:.1f}")
+    return site_dir
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say how many code blocks of the book ran, and how many were skipped (with why)."""
     counts = {"passed": 0, "failed": 0, "skipped": 0}

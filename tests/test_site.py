@@ -1,15 +1,11 @@
 """The site builds strictly, runs its notebooks, and loads nothing from another host."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
-import pytest
 from mkdocs.config import load_config
 
 from book import DOCS, ROOT
@@ -74,32 +70,6 @@ def offsite_references(html: str) -> list[str]:
     parser = OffsiteReferences()
     parser.feed(html)
     return parser.found
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """Build the site once, strictly, with notebooks executed, into a temporary folder."""
-    site_dir = tmp_path_factory.mktemp("site")
-    build = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "--site-dir",
-            str(site_dir),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    log = build.stdout + build.stderr
-    assert build.returncode == 0, log
-    assert not re.search(r"^(WARNING|ERROR)\b", log, re.M), log
-    return site_dir
 
 
 def pages(site: Path) -> list[Path]:
@@ -187,3 +157,15 @@ def test_notebooks_run_at_build_fail_on_error_and_are_never_cached():
     assert plugin["allow_errors"] is False
     assert plugin["cache"] is False
     assert plugin["include"] == ["notebooks/*.py"]  # other .py files are not pages
+
+
+def test_page_and_site_budgets(site):
+    heavy = {
+        page.relative_to(site).as_posix(): page.stat().st_size
+        for page in site.rglob("*.html")
+        if page.stat().st_size > 300_000
+    }
+    assert heavy == {}
+    total = sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
+    assert total < 20_000_000
+    assert float((site / ".build-seconds").read_text()) < 60

@@ -1,0 +1,243 @@
+"""The site as readers meet it: every page in a real (headless) Chromium, offline.
+
+Uses Debian's chromium and chromium-driver (installed by .ci/run, see the README)
+through Selenium, pointed at those binaries so that nothing is downloaded. Without
+them, these tests are skipped with a message saying so.
+"""
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from book import ROOT
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+if not (CHROMIUM and CHROMEDRIVER):
+    pytest.skip(
+        "no Chromium: install Debian's chromium and chromium-driver (see README)",
+        allow_module_level=True,
+    )
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+SCREENSHOTS = ROOT / "tests" / "screenshots"  # for a reviewer to look at (git-ignored)
+COPY_BUTTON = "button.md-code__button[data-md-type='copy']"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path):
+    """The built site, served on 127.0.0.1 at a free port."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Chromium that makes no connection of its own (no updates, no sync)."""
+    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must not download a driver
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+        "--window-size=1280,900",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def visit(browser, url: str) -> dict:
+    """Load a page; return its requests, failed requests and console errors."""
+    browser.get_log("performance")  # drop what earlier pages left
+    browser.get_log("browser")
+    browser.get(url)
+    WebDriverWait(browser, 10).until(
+        lambda b: b.execute_script("return document.readyState") == "complete"
+    )
+    time.sleep(0.3)  # let the theme's scripts finish (copy buttons, search index)
+    events = [json.loads(e["message"])["message"] for e in browser.get_log("performance")]
+    requests = [
+        e["params"]["request"]["url"]
+        for e in events
+        if e["method"] == "Network.requestWillBeSent"
+        and not e["params"]["request"]["url"].startswith("data:")
+    ]
+    failed = [
+        e["params"].get("errorText", "")
+        for e in events
+        if e["method"] == "Network.loadingFailed" and not e["params"].get("canceled")
+    ]
+    errors = [log["message"] for log in browser.get_log("browser") if log["level"] == "SEVERE"]
+    return {"requests": requests, "failed": failed, "errors": errors}
+
+
+def offsite(requests: list[str], base_url: str) -> list[str]:
+    """Network requests (http, https, ws) to anywhere but the served site.
+    The browser's own chrome:// pages are not network requests."""
+    network = [url for url in requests if url.split(":")[0] in ("http", "https", "ws", "wss")]
+    return [url for url in network if not url.startswith(base_url)]
+
+
+def page_urls(site: Path, base_url: str) -> list[str]:
+    return [
+        base_url + page.relative_to(site).as_posix().removesuffix("index.html")
+        for page in sorted(site.rglob("index.html"))
+    ]
+
+
+def test_the_offsite_check_sees_a_request_to_another_host(site, base_url, browser):
+    """Not vacuous: a page that loads an image from elsewhere is caught."""
+    page = site / "offsite-probe.html"
+    page.write_text('<img src="http://example.invalid/probe.png" alt="probe">')
+    try:
+        seen = visit(browser, base_url + "offsite-probe.html")
+    finally:
+        page.unlink()
+    assert offsite(seen["requests"], base_url) == ["http://example.invalid/probe.png"]
+    assert seen["failed"]
+
+
+def test_every_page_loads_offline_cleanly(site, base_url, browser):
+    problems = {}
+    for url in page_urls(site, base_url):
+        seen = visit(browser, url)
+        state = browser.execute_script(
+            """
+            const text = document.body.innerText;
+            const blocks = document.querySelectorAll('div.highlight pre');
+            const buttons = document.querySelectorAll(arguments[0]);
+            const images = Array.from(document.querySelectorAll('article img'));
+            return {
+              rawTex: /\\\\\\(|\\\\\\[|\\$\\$/.test(text),
+              blocks: blocks.length, buttons: buttons.length,
+              badImages: images.filter(i => !i.complete || i.naturalWidth === 0
+                                             || !i.alt.trim()).map(i => i.src),
+            };""",
+            COPY_BUTTON,
+        )
+        issues = {
+            "off-site requests": offsite(seen["requests"], base_url),
+            "failed requests": seen["failed"],
+            "console errors": seen["errors"],
+            "raw TeX visible": state["rawTex"],
+            "code blocks without a copy button": state["blocks"] - state["buttons"],
+            "images not loaded or without alt text": state["badImages"],
+        }
+        issues = {name: value for name, value in issues.items() if value}
+        if issues:
+            problems[url] = issues
+    assert problems == {}
+
+
+def test_search_finds_the_inner_products_chapter(base_url, browser):
+    visit(browser, base_url)
+    box = browser.find_element(By.CSS_SELECTOR, ".md-search__input")
+    browser.execute_script("arguments[0].focus()", box)
+    box.send_keys("vdot")
+    WebDriverWait(browser, 10).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, ".md-search-result__link")
+    )
+    links = [
+        a.get_attribute("href")
+        for a in browser.find_elements(By.CSS_SELECTOR, ".md-search-result__link")
+    ]
+    assert any("/inner-products/" in link for link in links), links
+
+
+def test_dark_mode_toggle_switches_the_palette(base_url, browser):
+    visit(browser, base_url + "conventions/")
+    scheme = "return document.body.getAttribute('data-md-color-scheme')"
+    before = browser.execute_script(scheme)
+    toggle = browser.find_element(By.CSS_SELECTOR, "form[data-md-component='palette'] label")
+    toggle.click()
+    WebDriverWait(browser, 5).until(lambda b: b.execute_script(scheme) != before)
+    assert {before, browser.execute_script(scheme)} == {"default", "slate"}
+    browser.find_element(  # back to light for the other tests
+        By.CSS_SELECTOR, "form[data-md-component='palette'] label:not([hidden])"
+    ).click()
+
+
+def test_copy_button_copies_exactly_the_code(base_url, browser):
+    visit(browser, base_url + "inner-products/")
+    browser.execute_script(
+        "window.__copied = null; document.addEventListener('copy', () => {"
+        " window.__copied = document.getSelection().toString(); }, true);"
+    )
+    button = browser.find_elements(By.CSS_SELECTOR, COPY_BUTTON)[1]
+    target = button.get_attribute("data-clipboard-target")
+    block = browser.find_element(By.CSS_SELECTOR, target)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", block)
+    # a real click (a user gesture): the browser refuses to copy for a scripted one
+    ActionChains(browser).move_to_element(block).move_to_element(button).click().perform()
+    WebDriverWait(browser, 5).until(lambda b: b.execute_script("return window.__copied"))
+    copied = browser.execute_script("return window.__copied")
+    code = browser.execute_script("return document.querySelector(arguments[0]).innerText", target)
+    assert copied.strip() == code.strip() and "dot_loop" in copied
+
+
+def test_notebook_page_has_outputs_and_a_valid_download(base_url, browser):
+    visit(browser, base_url + "notebooks/inner_products/")
+    outputs = browser.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")
+    assert outputs and "32.0" in outputs[0].text
+    link = browser.find_element(By.CSS_SELECTOR, "a[href$='inner_products.ipynb']")
+    with urllib.request.urlopen(link.get_attribute("href")) as response:
+        notebook = nbformat.reads(response.read().decode(), as_version=4)
+    nbformat.validate(notebook)
+
+
+def test_narrow_screen_has_no_horizontal_page_scroll(site, base_url, browser):
+    browser.set_window_size(375, 800)
+    try:
+        wide = {}
+        for url in page_urls(site, base_url):
+            visit(browser, url)
+            sizes = browser.execute_script(
+                "return [document.documentElement.scrollWidth,"
+                " document.documentElement.clientWidth]"
+            )
+            if sizes[0] > sizes[1]:
+                wide[url] = sizes
+    finally:
+        browser.set_window_size(1280, 900)
+    assert wide == {}
+
+
+def test_screenshots_for_review(base_url, browser):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for name, path in (("home", ""), ("chapter", "inner-products/")):
+        for scheme in ("light", "dark"):
+            visit(browser, base_url + path)
+            browser.execute_script(
+                "document.body.setAttribute('data-md-color-scheme', arguments[0])",
+                "slate" if scheme == "dark" else "default",
+            )
+            assert browser.save_screenshot(str(SCREENSHOTS / f"{name}-{scheme}.png"))
