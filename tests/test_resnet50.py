@@ -1,0 +1,98 @@
+"""The ResNet-50 forward pass in NumPy: finite, consistent with the reference
+convolution, and (when PyTorch is installed) with PyTorch's own operators.
+
+Tolerance: float32 rounding compounds over 53 convolutions of up to 4,608 terms
+each plus the residual sums; the logits are compared relative to their largest
+magnitude, within 1e-3 (about 8,000 units of float32 rounding, far below the
+spread of the logits themselves).
+"""
+
+import numpy as np
+import pytest
+import resnet50
+from conv_reference import conv2d as reference_conv2d
+from layouts import krsc_to_oihw, nhwc_to_nchw
+
+TOLERANCE = 1e-3
+
+
+@pytest.fixture(scope="module")
+def params():
+    return resnet50.init_params(seed=0)
+
+
+def image(size: int) -> np.ndarray:
+    return np.random.default_rng(1).standard_normal((1, size, size, 3)).astype(np.float32)
+
+
+def assert_logits_close(actual, expected):
+    scale = np.max(np.abs(expected))
+    assert actual.shape == expected.shape == (1, 1000)
+    assert np.max(np.abs(actual - expected)) <= TOLERANCE * scale
+
+
+def test_forward_gives_finite_logits_at_224(params):
+    logits = resnet50.forward(image(224), params)
+    assert logits.shape == (1, 1000) and logits.dtype == np.float32
+    assert np.isfinite(logits).all() and logits.std() > 0.1
+
+
+def test_init_is_deterministic(params):
+    again = resnet50.init_params(seed=0)
+    assert all(np.array_equal(params[k][0], again[k][0]) for k in params)
+    assert len([k for k in params if k != "fc"]) == 53  # 53 convolutions
+
+
+def test_forward_matches_the_reference_convolution(params):
+    """The same network with every convolution done by the float64 reference."""
+    x = image(64)
+    fast = resnet50.forward(x, params)
+    slow = resnet50.forward(x, params, conv2d=reference_conv2d)
+    assert_logits_close(fast, slow)
+
+
+def test_batch_norm_folding_is_exact():
+    """Folded weights and bias give the same result as convolution, then BN."""
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal((4, 3, 3, 2))
+    gamma, beta = rng.uniform(0.5, 1.5, 4), rng.normal(0, 0.1, 4)
+    mean, var = rng.normal(0, 0.1, 4), rng.uniform(0.5, 1.5, 4)
+    x = rng.standard_normal((1, 6, 6, 2))
+    z = reference_conv2d(x, w, 1, 1)
+    bn = gamma * (z - mean) / np.sqrt(var + resnet50.EPS) + beta
+    scale = gamma / np.sqrt(var + resnet50.EPS)
+    folded = reference_conv2d(x, w * scale[:, None, None, None], 1, 1) + beta - mean * scale
+    np.testing.assert_allclose(folded, bn, rtol=1e-12, atol=1e-12)
+
+
+def test_forward_matches_pytorch(params):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+
+    def conv(x, name, stride=1, padding=0, relu=True):
+        weights, bias = params[name]
+        y = F.conv2d(
+            x,
+            torch.from_numpy(krsc_to_oihw(weights)),
+            torch.from_numpy(bias),
+            stride=stride,
+            padding=padding,
+        )
+        return F.relu(y) if relu else y
+
+    x = image(224)
+    with torch.inference_mode():
+        y = conv(torch.from_numpy(nhwc_to_nchw(x)), "conv1", 2, 3)
+        y = F.max_pool2d(y, 3, 2, 1)
+        for stage, (_, blocks, stride) in enumerate(resnet50.STAGES, start=2):
+            for block in range(blocks):
+                name, s = f"conv{stage}.{block}", stride if block == 0 else 1
+                z = conv(y, f"{name}.a")
+                z = conv(z, f"{name}.b", s, 1)
+                z = conv(z, f"{name}.c", relu=False)
+                if block == 0:
+                    y = conv(y, f"{name}.shortcut", s, relu=False)
+                y = F.relu(z + y)
+        fc_w, fc_b = params["fc"]
+        logits = F.linear(y.mean(dim=(2, 3)), torch.from_numpy(fc_w), torch.from_numpy(fc_b))
+    assert_logits_close(resnet50.forward(x, params), logits.numpy())
