@@ -17,8 +17,15 @@ from book.claims import CLAIMS, TABLES, function, sources_of
 from book.figures import write_figures
 
 
+def progress(done: int, total: int, label: str, seconds: float) -> None:
+    """One line per figure: a bar, the count, what was measured, how long."""
+    bar = "#" * (20 * done // total)
+    print(f"[{bar:<20}] {done:2}/{total} {label} ({seconds:.1f} s)", flush=True)
+
+
 def measure_all() -> dict:
     results: dict = {"machine": machine(), "claims": {}, "tables": {}}
+    total, done = len(CLAIMS) + len(TABLES), 0
     for claim in CLAIMS:
         start = time.perf_counter()
         comparison = function(claim.measure)(**claim.kwargs)
@@ -30,12 +37,13 @@ def measure_all() -> dict:
             "dtype": claim.dtype,
             "sources": sources_of(claim),
         }
-        seconds = time.perf_counter() - start
-        print(f"claim {claim.id}: {comparison.ratio:.1f}x (floor {claim.floor}x), {seconds:.1f} s")
+        done += 1
+        label = f"claim {claim.id}: {comparison.ratio:.1f}x (floor {claim.floor}x)"
+        progress(done, total, label, time.perf_counter() - start)
     for table in TABLES:
         start = time.perf_counter()
-        if table.source:  # derived from a table measured above
-            rows = function(table.measure)(results["tables"][table.source]["rows"])
+        if table.sources:  # derived from tables measured above
+            rows = function(table.measure)(*(results["tables"][s]["rows"] for s in table.sources))
         else:
             rows = function(table.measure)(**table.kwargs)
         results["tables"][table.id] = {
@@ -43,7 +51,8 @@ def measure_all() -> dict:
             "dtype": table.dtype,
             "sources": sources_of(table),
         }
-        print(f"table {table.id}: {len(rows)} rows, {time.perf_counter() - start:.1f} s")
+        done += 1
+        progress(done, total, f"table {table.id}: {len(rows)} rows", time.perf_counter() - start)
     return results
 
 

@@ -50,7 +50,7 @@ def layer_gflops(layer: Layer, variant: str) -> float:
     w = w.astype(np.float32)
     conv = VARIANTS[variant]
     seconds = best_time(
-        lambda: conv(x, w, layer.stride, layer.padding), repeat=3, min_time=0.01
+        lambda: conv(x, w, layer.stride, layer.padding), repeat=5, min_time=0.02
     )
     return 2 * layer.macs / seconds / 1e9
 

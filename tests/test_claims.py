@@ -208,7 +208,8 @@ def test_recorded_part2_figures_support_the_prose():
     assert summary["conv_fast"]["network_ms"] < summary["conv_im2col"]["network_ms"]
     first = bench[0]
     assert first["layer"] == "conv1 7x7"
-    assert first["fast"] / first["ceiling"] == min(r["fast"] / r["ceiling"] for r in bench)
+    ratios = sorted(r["fast"] / r["ceiling"] for r in bench)
+    assert first["fast"] / first["ceiling"] < ratios[len(ratios) // 2]  # below the median
     for row in bench:  # conv_fast is never far from the best method measured
         best = max(row[v] for v in ("im2col", "strided", "implicit", "winograd"))
         assert row["fast"] > 0.8 * best, row["layer"]
@@ -225,3 +226,13 @@ def test_recorded_torch_comparison_supports_the_prose():
     assert total["torch_over_fast"] < 1  # "the target is not met"
     three_by_three = [r for r in rows if "3x3" in r["layer"]]
     assert sum(r["torch"] > r["fast"] for r in three_by_three) > len(three_by_three) / 2
+
+
+def test_recorded_capstone_figures_support_the_prose():
+    """capstone.md: the journey's order of methods; the PyTorch target not met."""
+    total = rows_of("journey")[-1]
+    assert total["layer"] == "all 53 convolutions"
+    assert total["naive_ms"] > total["dot_ms"] > total["patch_ms"] > total["fast_ms"]
+    (forward,) = rows_of("forward")
+    if forward["torch_ms"] == forward["torch_ms"]:  # PyTorch was measured
+        assert forward["torch_over_numpy"] < 1  # "the target is not met"

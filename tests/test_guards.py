@@ -64,17 +64,18 @@ def test_extraction_keeps_the_skip_marker_and_its_reason():
     assert "shown, deliberately not run" in skipped[0].block.marks[0]
 
 
-# Speeds in prose must come from the claims registry or the results file: a digit
-# followed by "×"/"x" (not a shape like 3×3) or "times faster/slower" is a speed.
+# Speeds in prose must come from the claims registry or the results file: a number
+# written against "×"/"x" (40×; not a shape like 3×3 or 6 × 6 × C) or "n times
+# faster/slower" is a speed.
 SPEED = re.compile(
-    r"\d[\d,.]*\s*(?:×|x\b)(?!\s*\d)|\d[\d,.]*\s+times\s+(?:faster|slower|more|less)",
+    r"\d[\d,.]*(?:×|x\b)(?!\s*\d)|\d[\d,.]*\s+times\s+(?:faster|slower|more|less)",
     re.I,
 )
 
 
 def prose_speeds(text: str) -> list[str]:
     """Speed figures written by hand in a page's prose (code, math and tokens excluded)."""
-    text = re.sub(r"^(\s*)(`{3,}|~{3,}).*?^\1\2", "", text, flags=re.S | re.M)
+    text = re.sub(r"^([ \t]*)(`{3,}|~{3,}).*?^\1\2", "", text, flags=re.S | re.M)
     text = re.sub(r"`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\[\[[^\]]*\]\]", "", text, flags=re.S)
     return SPEED.findall(text)
 
