@@ -316,6 +316,8 @@ def resnet_bench(results: dict, theme: dict) -> plt.Figure:
             markersize=7 if variant == "fast" else 5,
         )
     ax.axvline(data[0]["ceiling"], color=theme["text"], linestyle="--", linewidth=0.9)
+    for peak in rows(results, "peaks"):  # the derived peaks, dotted
+        ax.axvline(peak["gflops"], color=theme["text"], linestyle=":", linewidth=0.9)
     ax.annotate(
         "GEMM ceiling",
         (data[0]["ceiling"], len(data) - 0.5),
@@ -333,7 +335,46 @@ def resnet_bench(results: dict, theme: dict) -> plt.Figure:
     return fig
 
 
+def journey(results: dict, theme: dict) -> plt.Figure:
+    total = rows(results, "journey")[-1]
+    steps = [
+        ("7 nested loops (estimate)", total["naive_ms"], True),
+        ("np.dot per channel vector (estimate)", total["dot_ms"], True),
+        ("conv_patch: matrix-vector per pixel", total["patch_ms"], False),
+        ("conv_im2col: one GEMM", total["im2col_ms"], False),
+        ("conv_fast: best method per shape", total["fast_ms"], False),
+        ("PyTorch (oneDNN)", total["torch_ms"], False),
+    ]
+    steps = [step for step in steps if step[1] == step[1]]  # PyTorch may be absent
+    fig, ax = plt.subplots(figsize=(8.8, 3.6))
+    for i, (_, ms, estimated) in enumerate(steps):
+        ax.barh(
+            i,
+            ms / 1e3,
+            color=theme["lines"][0 if estimated else 1],
+            hatch="//" if estimated else None,
+            edgecolor=theme["text"],
+            linewidth=0.5,
+        )
+        ax.annotate(
+            f"{ms / 1e3:.3g} s",
+            (ms / 1e3, i),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            color=theme["text"],
+            fontsize=8,
+        )
+    ax.set_yticks(range(len(steps)), [s[0] for s in steps], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("seconds for all 53 convolutions of ResNet-50 (hatched: estimated)")
+    ax.set_title("The journey: one image, from loops to GEMM")
+    return fig
+
+
 DRAWINGS: dict[str, Callable[[dict, dict], plt.Figure]] = {
+    "journey": journey,
     "im2col-memory": im2col_memory,
     "resnet-bench": resnet_bench,
     "dot-calls": dot_calls,
