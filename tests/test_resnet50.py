@@ -10,8 +10,9 @@ spread of the logits themselves).
 import numpy as np
 import pytest
 import resnet50
+from capstone import torch_forward
 from conv_reference import conv2d as reference_conv2d
-from layouts import krsc_to_oihw, nhwc_to_nchw
+from layouts import nhwc_to_nchw
 
 TOLERANCE = 1e-3
 
@@ -66,33 +67,10 @@ def test_batch_norm_folding_is_exact():
 
 
 def test_forward_matches_pytorch(params):
+    """The same network, same weights, in torch.nn.functional (capstone.py)."""
     torch = pytest.importorskip("torch")
-    F = torch.nn.functional
-
-    def conv(x, name, stride=1, padding=0, relu=True):
-        weights, bias = params[name]
-        y = F.conv2d(
-            x,
-            torch.from_numpy(krsc_to_oihw(weights)),
-            torch.from_numpy(bias),
-            stride=stride,
-            padding=padding,
-        )
-        return F.relu(y) if relu else y
-
     x = image(224)
+    forward = torch_forward(torch, params)
     with torch.inference_mode():
-        y = conv(torch.from_numpy(nhwc_to_nchw(x)), "conv1", 2, 3)
-        y = F.max_pool2d(y, 3, 2, 1)
-        for stage, (_, blocks, stride) in enumerate(resnet50.STAGES, start=2):
-            for block in range(blocks):
-                name, s = f"conv{stage}.{block}", stride if block == 0 else 1
-                z = conv(y, f"{name}.a")
-                z = conv(z, f"{name}.b", s, 1)
-                z = conv(z, f"{name}.c", relu=False)
-                if block == 0:
-                    y = conv(y, f"{name}.shortcut", s, relu=False)
-                y = F.relu(z + y)
-        fc_w, fc_b = params["fc"]
-        logits = F.linear(y.mean(dim=(2, 3)), torch.from_numpy(fc_w), torch.from_numpy(fc_b))
+        logits = forward(torch.from_numpy(nhwc_to_nchw(x)))
     assert_logits_close(resnet50.forward(x, params), logits.numpy())
