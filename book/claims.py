@@ -358,6 +358,18 @@ TABLES = (
         ),
     ),
     Table(
+        id="allocator",
+        page="how-we-measure.md",
+        measure="measuring:allocator_table",
+        columns=(
+            Column("before_ms", "2-D FFT, fresh process (ms)", ".2f"),
+            Column("before_faults", "page faults per call", ".0f"),
+            Column("after_ms", "after one 8 MB array was freed (ms)", ".2f"),
+            Column("after_faults", "page faults per call", ".0f"),
+        ),
+        dtype="float32, 256 x 256, numpy.fft.rfft2, one thread",
+    ),
+    Table(
         id="noise",
         page="how-we-measure.md",
         measure="measuring:noise_table",
@@ -641,11 +653,28 @@ TABLES = (
         ),
     ),
     Table(
+        id="scipy",
+        page="benchmarks.md",
+        measure="scipy_compare:scipy_table",
+        columns=(
+            Column("kernel", "kernel (ms)", ""),
+            Column("im2col", "`conv_im2col`", ",.2f"),
+            Column("fft", "`conv_fft`", ".2f"),
+            Column("fast", "`conv_fast`", ".2f"),
+            Column("scipy_direct", "SciPy `correlate2d`", ".2f"),
+            Column("scipy_fft", "SciPy `correlate`, FFT", ".2f"),
+            Column("scipy_version", "SciPy version", ""),
+        ),
+        dtype="float32, one 256 x 256 channel, one kernel, stride 1, no padding;"
+        " empty when SciPy was not installed",
+    ),
+    Table(
         id="forward",
         page="capstone.md",
         measure="capstone:forward_times",
         columns=(
             Column("numpy_ms", "NumPy forward pass (ms)", ".1f"),
+            Column("conv_ms", "of which in convolutions (ms)", ".1f"),
             Column("torch_ms", "PyTorch forward pass (ms)", ".1f"),
             Column("torch_over_numpy", "PyTorch time / NumPy time", ".2f"),
         ),

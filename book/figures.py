@@ -373,8 +373,36 @@ def journey(results: dict, theme: dict) -> plt.Figure:
     return fig
 
 
+def single_channel(results: dict, theme: dict) -> plt.Figure:
+    data = rows(results, "scipy")
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    if not data:  # SciPy was not installed when the results were measured
+        ax.text(0.5, 0.5, "SciPy not measured", ha="center", color=theme["text"])
+        return fig
+    R = [r["R"] for r in data]
+    colors = plt.get_cmap("tab10").colors
+    lines = (
+        ("im2col", "conv_im2col", "o-", colors[1]),
+        ("fft", "conv_fft", "D-", colors[5]),
+        ("scipy_direct", "SciPy correlate2d (direct)", "o--", colors[2]),
+        ("scipy_fft", "SciPy correlate (FFT)", "D--", colors[3]),
+    )
+    for key, label, style_, color in lines:
+        ax.loglog(R, [r[key] for r in data], style_, color=color, label=label)
+    ax.loglog(R, [r["fast"] for r in data], "x", color=theme["text"], markersize=9,
+              label="conv_fast")
+    ax.set_xticks(R, [r["kernel"] for r in data])
+    ax.minorticks_off()
+    ax.set_xlabel("kernel size (one 256 × 256 channel in, one out)")
+    ax.set_ylabel("time per call (ms)")
+    ax.set_title("Image filtering: this book's conv2d against SciPy")
+    ax.legend(frameon=False, labelcolor=theme["text"], fontsize=8)
+    return fig
+
+
 DRAWINGS: dict[str, Callable[[dict, dict], plt.Figure]] = {
     "journey": journey,
+    "single-channel": single_channel,
     "im2col-memory": im2col_memory,
     "resnet-bench": resnet_bench,
     "dot-calls": dot_calls,

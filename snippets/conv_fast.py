@@ -1,8 +1,10 @@
 """The fastest convolution in this book: pick a method for each shape.
 
-The choice follows measurements (float32, batch 1, see the Part II pages):
-one matrix product for 1x1 kernels; implicit GEMM over the flattened image
-for 3x3 kernels with stride 1 on large images; FFT for very large kernels;
+The choice follows measurements (float32, batch 1, see the Part II pages
+and, for one channel, the Benchmarks page): one matrix product for 1x1
+kernels; FFT for very large kernels, and from 5x5 on when one channel goes in
+and one comes out (image filtering); implicit GEMM over the flattened image
+for 3x3 kernels with stride 1 on large images with more than one channel;
 stride tricks for few input channels with a large kernel (ResNet-50's first
 layer); im2col + GEMM otherwise.
 
@@ -32,10 +34,17 @@ def choose(shapes: ConvShapes) -> str:
     """The method for one convolution shape."""
     if shapes.R == shapes.S == 1:
         return "im2col"  # 1x1: the input already is the GEMM's matrix
-    if (shapes.R, shapes.S, shapes.stride) == (3, 3, (1, 1)) and shapes.P >= 56:
-        return "implicit"  # 9 products over contiguous runs, no patch copy
-    if shapes.R * shapes.S >= 15 * 15 and shapes.stride == (1, 1):
+    if shapes.stride == (1, 1) and (
+        shapes.R * shapes.S >= 15 * 15
+        or (shapes.C == shapes.K == 1 and shapes.R * shapes.S >= 5 * 5)
+    ):
         return "fft"  # the work no longer grows with the kernel
+    if (
+        (shapes.R, shapes.S, shapes.stride) == (3, 3, (1, 1))
+        and shapes.P >= 56
+        and shapes.C > 1  # one channel: each of the 9 products is rank 1
+    ):
+        return "implicit"  # 9 products over contiguous runs, no patch copy
     if shapes.C < 8 and shapes.R * shapes.S >= 25:
         return "strided"  # a large, thin patch: one copy of the window view
     return "im2col"

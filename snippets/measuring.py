@@ -1,23 +1,29 @@
 """How we measure: the clock, warm-up, minimum against median, ratios.
 
-Four small experiments behind the book's timing rules (snippets/timing.py):
-the clock's resolution; why the first call is not timed; why the minimum of
-repeats is reported rather than the median; and why two candidates are timed
-in alternation and compared as a ratio.
+Small experiments behind the book's timing rules (snippets/timing.py): the
+clock's resolution; why the first call is not timed, and how one large array,
+freed, can make later calls faster; why the minimum of repeats is reported
+rather than the median; and why two candidates are timed in alternation and
+compared as a ratio.
 
 Run `python snippets/measuring.py` to repeat them on your machine.
 """
 
 import itertools
+import json
 import multiprocessing
 import multiprocessing.synchronize
+import os
+import resource
 import statistics
+import subprocess
+import sys
 import time
 import timeit
 
 import numpy as np
 
-from timing import calls_per_batch
+from timing import best_time, calls_per_batch
 
 
 # --8<-- [start:first-call]
@@ -35,6 +41,52 @@ def first_call_vs_best(n: int = 4_000_000, repeat: int = 7) -> dict:
         later.append(time.perf_counter() - start)
     return {"first_ms": first * 1e3, "best_ms": min(later) * 1e3}
 # --8<-- [end:first-call]
+
+
+# --8<-- [start:allocator]
+def fft_cost(image: np.ndarray) -> tuple[float, float]:
+    """Best time (s) of one 2-D FFT of image, and page faults per call."""
+    seconds = best_time(lambda: np.fft.rfft2(image), repeat=5, min_time=0.01)
+    calls = 100
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(calls):
+        np.fft.rfft2(image)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    return seconds, faults / calls
+
+
+def before_and_after_a_large_free() -> dict:
+    """A 256 x 256 float32 FFT, timed; then one 8 MB array is made and freed;
+    then the same FFT, timed again. Meant for a fresh process."""
+    image = np.random.default_rng(0).standard_normal((256, 256))
+    image = image.astype(np.float32)
+    before_s, before_faults = fft_cost(image)
+    large = np.ones(1_000_000)  # 8 MB of float64
+    del large
+    after_s, after_faults = fft_cost(image)
+    return {
+        "before_ms": before_s * 1e3,
+        "after_ms": after_s * 1e3,
+        "before_faults": before_faults,
+        "after_faults": after_faults,
+    }
+
+
+def allocator_table() -> list[dict]:
+    """The experiment above, in a fresh Python process that imports this file
+    (found on this process's sys.path)."""
+    code = "import json, measuring\n"
+    code += "print(json.dumps(measuring.before_and_after_a_large_free()))"
+    path = os.pathsep.join(p for p in sys.path if p)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [json.loads(done.stdout)]
+# --8<-- [end:allocator]
 
 
 # --8<-- [start:spread]
@@ -136,6 +188,13 @@ def noise_table() -> list[dict]:
 def main() -> None:
     for key, value in table()[0].items():
         print(f"{key:14} {value:10.3f}")
+    (row,) = allocator_table()
+    print(
+        f"FFT of 256 x 256 in a fresh process: {row['before_ms']:.2f} ms,"
+        f" {row['before_faults']:.0f} page faults per call; after one 8 MB"
+        f" array was freed: {row['after_ms']:.2f} ms,"
+        f" {row['after_faults']:.0f} page faults per call"
+    )
     for row in noise_table():
         print(
             f"{row['machine']:22} times vary {row['cv_a']:.1%} and"

@@ -67,9 +67,11 @@ def init_params(seed: int = 0) -> dict:
 def conv_bn(
     x, params, name, stride=1, padding=0, relu=True, conv2d=conv_fast.conv2d
 ):
-    """Convolution with folded batch normalization, then ReLU."""
+    """Convolution with folded batch normalization, then ReLU. The bias and
+    the ReLU work in place, in the convolution's fresh output array."""
     weights, bias = params[name]
-    y = conv2d(x, weights, stride, padding) + bias
+    y = conv2d(x, weights, stride, padding)
+    y += bias
     return np.maximum(y, 0, out=y) if relu else y
 
 
@@ -104,7 +106,8 @@ def forward(x: np.ndarray, params: dict, conv2d=conv_fast.conv2d) -> np.ndarray:
                 y = conv_bn(
                     y, params, f"{name}.shortcut", s, relu=False, conv2d=conv2d
                 )
-            y = np.maximum(z + y, 0)
+            z += y  # the residual sum, in place
+            y = np.maximum(z, 0, out=z)
     features = y.mean(axis=(1, 2))  # global average pool: (N, 2048)
     fc_w, fc_b = params["fc"]
     return features @ fc_w.T + fc_b

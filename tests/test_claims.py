@@ -3,10 +3,17 @@
 import copy
 import json
 import os
+import re
 
+import conv_fft
+import conv_im2col
+import conv_implicit
+import conv_strided
+import numpy as np
 import pytest
+from timing import compare
 
-from book import DOCS, RESULTS
+from book import DOCS, RESULTS, ROOT
 from book.claims import (
     CLAIMS,
     MARGIN,
@@ -80,6 +87,20 @@ def test_figures_are_drawn_from_the_results_file():
     """A figure redrawn from the committed results is byte for byte the committed figure."""
     for name, svg in render(RECORDED).items():
         assert (FIGURES / name).read_text() == svg, f"{name}: run `python -m book.figures`"
+
+
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+@pytest.mark.parametrize("path", [ROOT / "README.md", DOCS / "benchmarks.md"], ids=str)
+def test_the_results_command_is_described_as_it_ran(path):
+    """"It takes about N minutes" and the "k/N" progress lines match the last run."""
+    run = RECORDED["run"]
+    text = path.read_text()
+    (words,) = set(re.findall(r"about (\w+) minutes on two cores", text))
+    assert abs(NUMBER_WORDS[words] - run["seconds"] / 60) <= 0.75, run["seconds"]
+    for total in re.findall(r"\] +\d+/(\d+) ", text):
+        assert int(total) == run["figures"] == len(CLAIMS) + len(TABLES)
 
 
 def test_floors_claim_something():
@@ -183,6 +204,14 @@ def test_recorded_seed_reasons_support_the_prose():
     assert ratios[3]["seed"] < 1.5 < 10 < ratios[1024]["seed"]
 
 
+def test_recorded_allocator_effect_supports_the_prose():
+    """how-we-measure.md: the same FFT faster, with fewer page faults, once a large
+    array has been freed."""
+    (row,) = rows_of("allocator")
+    assert row["after_ms"] < row["before_ms"] / 2
+    assert row["after_faults"] < row["before_faults"] / 10
+
+
 def test_recorded_part2_figures_support_the_prose():
     """part2-gemm.md, part2-fast-algorithms.md, part2-choosing.md."""
     steps = [row["gflops"] for row in rows_of("gemm-steps")]
@@ -228,11 +257,41 @@ def test_recorded_torch_comparison_supports_the_prose():
     assert sum(r["torch"] > r["fast"] for r in three_by_three) > len(three_by_three) / 2
 
 
+def test_recorded_scipy_comparison_supports_the_prose():
+    """benchmarks.md: im2col first at 3x3, SciPy's loop first at 21x21, the FFTs
+    flat and SciPy's a little faster, conv_fast with the better of im2col and FFT."""
+    rows = {row["kernel"]: row for row in rows_of("scipy")}
+    if not rows:
+        pytest.skip("SciPy was not installed when the figures were measured")
+    assert rows["3x3"]["im2col"] < rows["3x3"]["scipy_direct"]
+    assert rows["21x21"]["scipy_direct"] < rows["21x21"]["im2col"]
+    for method in ("fft", "scipy_fft"):
+        times = [row[method] for row in rows.values()]
+        assert max(times) < 1.5 * min(times), method  # "hardly notice the kernel size"
+    assert all(row["scipy_fft"] < row["fft"] for row in rows.values())
+    for row in rows.values():
+        assert row["fast"] < 1.25 * min(row["im2col"], row["fft"]), row["kernel"]
+
+
+def test_one_channel_rules_pick_the_faster_method_here():
+    """The two rules of conv_fast for one channel, re-measured: at 3x3 im2col beats
+    implicit GEMM (nine rank-1 updates); at 7x7 FFT beats the stride tricks."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, 256, 256, 1)).astype(np.float32)
+    w3, w7 = (rng.standard_normal((1, R, R, 1)).astype(np.float32) for R in (3, 7))
+    three = compare(lambda: conv_implicit.conv2d(x, w3), lambda: conv_im2col.conv2d(x, w3))
+    seven = compare(lambda: conv_strided.conv2d(x, w7), lambda: conv_fft.conv2d(x, w7))
+    assert three.ratio > 1, f"im2col vs implicit at 3x3: {three.ratio:.2f}x"
+    assert seven.ratio > 1, f"FFT vs strided at 7x7: {seven.ratio:.2f}x"
+
+
 def test_recorded_capstone_figures_support_the_prose():
     """capstone.md: the journey's order of methods; the PyTorch target not met."""
     total = rows_of("journey")[-1]
     assert total["layer"] == "all 53 convolutions"
     assert total["naive_ms"] > total["dot_ms"] > total["patch_ms"] > total["fast_ms"]
     (forward,) = rows_of("forward")
+    assert 0 < forward["conv_ms"] < forward["numpy_ms"]
     if forward["torch_ms"] == forward["torch_ms"]:  # PyTorch was measured
         assert forward["torch_over_numpy"] < 1  # "the target is not met"
+        assert forward["conv_ms"] > forward["torch_ms"]  # "convolutions alone take longer"

@@ -3,6 +3,7 @@
 import contextlib
 import io
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -23,7 +24,8 @@ BLOCKS = all_blocks()
 
 
 def as_param(block: PageBlock):
-    marks = [eval(mark, {"pytest": pytest, "sys": sys}) for mark in block.block.marks]
+    names = {"pytest": pytest, "sys": sys, "platform": platform}
+    marks = [eval(mark, names) for mark in block.block.marks]
     return pytest.param(block, marks=marks, id=block.id)
 
 

@@ -123,6 +123,23 @@ def test_fast_picks_fft_for_a_large_kernel_and_stays_correct():
     assert_matches_reference(conv_fast.conv2d(x, w, 1, 7), x, w, 1, 7, "conv_fast")
 
 
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "method"),
+    [
+        ((1, 60, 60, 1), (1, 3, 3, 1), "im2col"),  # not implicit: C = 1
+        ((1, 60, 60, 2), (1, 3, 3, 2), "implicit"),
+        ((1, 30, 30, 1), (1, 5, 5, 1), "fft"),  # one channel in and out
+        ((1, 30, 30, 1), (2, 5, 5, 1), "strided"),  # two out: not image filtering
+    ],
+)
+def test_fast_rules_for_few_channels(x_shape, w_shape, method):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    w = rng.standard_normal(w_shape).astype(np.float32)
+    assert conv_fast.choose(conv_shapes(x, w, 1, 0)) == method
+    assert_matches_reference(conv_fast.conv2d(x, w), x, w, 1, 0, "conv_fast")
+
+
 @pytest.mark.parametrize(("x_shape", "padding"), [((1, 9, 7, 5), 1), ((2, 8, 8, 16), (0, 1))])
 def test_winograd_f4_matches_the_reference(x_shape, padding):
     rng = np.random.default_rng(4)

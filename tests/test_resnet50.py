@@ -7,12 +7,14 @@ magnitude, within 1e-3 (about 8,000 units of float32 rounding, far below the
 spread of the logits themselves).
 """
 
+import conv_fast
 import numpy as np
 import pytest
 import resnet50
 from capstone import torch_forward
 from conv_reference import conv2d as reference_conv2d
 from layouts import nhwc_to_nchw
+from test_conv_variants import assert_matches_reference
 
 TOLERANCE = 1e-3
 
@@ -50,6 +52,36 @@ def test_forward_matches_the_reference_convolution(params):
     fast = resnet50.forward(x, params)
     slow = resnet50.forward(x, params, conv2d=reference_conv2d)
     assert_logits_close(fast, slow)
+
+
+def test_every_convolution_matches_the_reference_layer_by_layer(params):
+    """Each of the 53 convolutions of a forward pass on a 64 x 64 image, on the input
+    it actually received, against the float64 reference with the per-output bound of
+    tests/test_conv_variants.py (the bound of the method conv_fast picks): an error
+    in one layer shows up at that layer, not only, diluted, in the logits."""
+    calls = []
+
+    def recording_conv2d(x, w, stride, padding):
+        y = conv_fast.conv2d(x, w, stride, padding)
+        calls.append((x, w, stride, padding, y.copy()))  # before the in-place bias
+        return y
+
+    resnet50.forward(image(64), params, conv2d=recording_conv2d)
+    assert len(calls) == 53
+    for x, w, stride, padding, y in calls:
+        assert_matches_reference(y, x, w, stride, padding, "conv_fast")
+
+
+def test_max_pool_matches_a_loop():
+    x = np.random.default_rng(2).standard_normal((2, 7, 6, 3)).astype(np.float32)
+    y = resnet50.max_pool(x)  # 3x3 windows, stride 2, padding 1
+    expected = np.empty((2, 4, 3, 3), np.float32)
+    for p in range(4):
+        for q in range(3):
+            rows = slice(max(2 * p - 1, 0), 2 * p + 2)
+            cols = slice(max(2 * q - 1, 0), 2 * q + 2)
+            expected[:, p, q] = x[:, rows, cols].max(axis=(1, 2))
+    np.testing.assert_array_equal(y, expected)
 
 
 def test_batch_norm_folding_is_exact():

@@ -19,6 +19,7 @@ from shapes import conv_shapes, output_size
 from timing import calls_per_batch, compare, machine
 
 from book import ROOT, SNIPPETS
+from book.claims import function
 
 RNG = np.random.default_rng(0)
 
@@ -177,6 +178,28 @@ def test_reference_agrees_with_pytorch():
     )
     y = conv2d(x, w, stride=(2, 1), padding=(1, 2))
     np.testing.assert_allclose(y, nchw_to_nhwc(expected.numpy()), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("size", "kernel"), [((7, 9), (3, 3)), ((12, 5), (5, 2)), ((6, 6), (6, 6))]
+)
+def test_reference_agrees_with_scipy_correlate2d_on_one_channel(size, kernel):
+    """SciPy's correlate2d is this book's conv2d with one channel in and one out."""
+    signal = pytest.importorskip("scipy.signal")
+    image, k = random(*size).astype(np.float64), random(*kernel).astype(np.float64)
+    y = conv2d(image[None, :, :, None], k[None, :, :, None])
+    expected = signal.correlate2d(image, k, mode="valid")
+    np.testing.assert_allclose(y[0, :, :, 0], expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("peer", "measure"),
+    [("scipy", "scipy_compare:scipy_table"), ("torch", "torch_compare:torch_table")],
+)
+def test_peer_tables_are_empty_without_the_peer(monkeypatch, peer, measure):
+    """A missing optional peer gives an empty table, not an error."""
+    monkeypatch.setitem(sys.modules, peer, None)  # `import peer` raises ImportError
+    assert function(measure)() == []
 
 
 # --- layouts ------------------------------------------------------------------------
