@@ -675,6 +675,7 @@ TABLES = (
         columns=(
             Column("numpy_ms", "NumPy forward pass (ms)", ".1f"),
             Column("conv_ms", "of which in convolutions (ms)", ".1f"),
+            Column("rest_ms", "and outside them (ms)", ".1f"),
             Column("torch_ms", "PyTorch forward pass (ms)", ".1f"),
             Column("torch_over_numpy", "PyTorch time / NumPy time", ".2f"),
         ),
