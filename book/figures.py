@@ -315,23 +315,34 @@ def resnet_bench(results: dict, theme: dict) -> plt.Figure:
             label=variant,
             markersize=7 if variant == "fast" else 5,
         )
-    ax.axvline(data[0]["ceiling"], color=theme["text"], linestyle="--", linewidth=0.9)
-    for peak in rows(results, "peaks"):  # the derived peaks, dotted
-        ax.axvline(peak["gflops"], color=theme["text"], linestyle=":", linewidth=0.9)
-    ax.annotate(
-        "GEMM ceiling",
-        (data[0]["ceiling"], len(data) - 0.5),
-        ha="right",
-        va="bottom",
-        color=theme["text"],
-        fontsize=8,
-    )
+    lines = [(data[0]["ceiling"], "--", "GEMM ceiling")]
+    lines += [(p["gflops"], ":", f"peak {p['simd']}") for p in rows(results, "peaks")]
+    for gflops, style, label in lines:  # labelled above the plot, rotated
+        ax.axvline(gflops, color=theme["text"], linestyle=style, linewidth=0.9)
+        ax.annotate(
+            label,
+            (gflops, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            rotation=90,
+            ha="center",
+            va="bottom",
+            color=theme["text"],
+            fontsize=7,
+        )
     ax.set_xscale("log")
     ax.set_yticks(y, [r["layer"] for r in data], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("GFLOP/s (float32, batch 1, all threads)")
-    ax.set_title("Every variant on every ResNet-50 convolution shape")
-    ax.legend(frameon=False, labelcolor=theme["text"], loc="lower left", fontsize=8)
+    ax.set_title("Every variant on every ResNet-50 convolution shape", pad=58)
+    ax.legend(
+        frameon=False,
+        labelcolor=theme["text"],
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
+        fontsize=8,
+    )
     return fig
 
 
