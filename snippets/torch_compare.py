@@ -46,10 +46,13 @@ def torch_table() -> list[dict]:
         def with_numpy(x=x, w=w, lay=lay):
             return conv_fast.conv2d(x, w, lay.stride, lay.padding)
 
-        # Not in alternation: PyTorch's OpenMP threads keep spinning for a
-        # while after each call and would slow OpenBLAS's threads down.
+        # Not in alternation: the threads of each library keep spinning for a
+        # while after a call (PyTorch's OpenMP threads, OpenBLAS's threads) and
+        # would slow the other library's threads down. So each is timed on its
+        # own, after the other's threads have gone to sleep.
+        time.sleep(0.5)
         torch_s = best_time(with_torch, repeat=5, min_time=0.01)
-        time.sleep(0.5)  # let the OpenMP threads go to sleep
+        time.sleep(0.5)
         numpy_s = best_time(with_numpy, repeat=5, min_time=0.01)
         gflop = 2 * lay.macs / 1e9
         rows.append(
