@@ -682,6 +682,21 @@ TABLES = (
         dtype="float32, one 224 x 224 image, all threads; PyTorch: not measured if absent",
     ),
     Table(
+        id="blas-kernels",
+        page="capstone.md",
+        measure="blas_kernels:kernel_table",
+        columns=(
+            Column("setting", "environment", ""),
+            Column("blas", "kernels run", ""),
+            Column("gemm_gflops", "GEMM ceiling (GFLOP/s)", ".0f"),
+            Column("convs_ms", "`conv_fast`, 53 convolutions (ms)", ".1f"),
+            Column("numpy_ms", "NumPy forward pass (ms)", ".1f"),
+            Column("torch_ms", "PyTorch forward pass (ms)", ".1f"),
+            Column("torch_over_numpy", "PyTorch time / NumPy time", ".2f"),
+        ),
+        dtype="float32, one 224 x 224 image, all threads; each row in a fresh process",
+    ),
+    Table(
         id="journey",
         page="capstone.md",
         measure="capstone:journey",

@@ -10,20 +10,16 @@ Run `python snippets/measuring.py` to repeat them on your machine.
 """
 
 import itertools
-import json
 import multiprocessing
 import multiprocessing.synchronize
-import os
 import resource
 import statistics
-import subprocess
-import sys
 import time
 import timeit
 
 import numpy as np
 
-from timing import best_time, calls_per_batch
+from timing import best_time, calls_per_batch, in_fresh_process
 
 
 # --8<-- [start:first-call]
@@ -73,19 +69,8 @@ def before_and_after_a_large_free() -> dict:
 
 
 def allocator_table() -> list[dict]:
-    """The experiment above, in a fresh Python process that imports this file
-    (found on this process's sys.path)."""
-    code = "import json, measuring\n"
-    code += "print(json.dumps(measuring.before_and_after_a_large_free()))"
-    path = os.pathsep.join(p for p in sys.path if p)
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**os.environ, "PYTHONPATH": path},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return [json.loads(done.stdout)]
+    """The experiment above, in a fresh Python process."""
+    return [in_fresh_process("measuring", "before_and_after_a_large_free")]
 # --8<-- [end:allocator]
 
 

@@ -10,8 +10,11 @@ Run `python snippets/timing.py` to time a sum over a list against np.sum.
 """
 
 import datetime
+import json
 import os
 import platform
+import subprocess
+import sys
 import timeit
 from collections.abc import Callable
 from typing import NamedTuple
@@ -124,6 +127,26 @@ def machine() -> dict[str, object]:
         "date": datetime.date.today().isoformat(),
     }
 # --8<-- [end:machine]
+
+
+# --8<-- [start:fresh-process]
+def in_fresh_process(
+    module: str, function: str, env: dict[str, str] | None = None
+) -> object:
+    """Call module.function() in a new Python process, with the environment
+    env (default: this one's), and return its result, sent back as JSON.
+    The new process finds the modules this one can import."""
+    code = f"import json, {module}\nprint(json.dumps({module}.{function}()))"
+    path = os.pathsep.join(p for p in sys.path if p)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**(os.environ if env is None else env), "PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+# --8<-- [end:fresh-process]
 
 
 def main() -> None:
