@@ -689,12 +689,12 @@ TABLES = (
             Column("setting", "environment", ""),
             Column("blas", "kernels run", ""),
             Column("gemm_gflops", "GEMM ceiling (GFLOP/s)", ".0f"),
-            Column("convs_ms", "`conv_fast`, 53 convolutions (ms)", ".1f"),
             Column("numpy_ms", "NumPy forward pass (ms)", ".1f"),
             Column("torch_ms", "PyTorch forward pass (ms)", ".1f"),
             Column("torch_over_numpy", "PyTorch time / NumPy time", ".2f"),
         ),
-        dtype="float32, one 224 x 224 image, all threads; each row in a fresh process",
+        dtype="float32, one 224 x 224 image, all threads; each row: best of 3 fresh"
+        " processes, the three settings in turn",
     ),
     Table(
         id="journey",

@@ -1,8 +1,9 @@
 """How this book times code: interleaved runs, the best of repeats, a ratio.
 
 Absolute times on a shared machine wander with whatever else runs on it. Two
-candidates timed in alternation, in one process, suffer the same disturbances,
-so their ratio is far steadier than either time. Every speed claim in the book
+candidates timed in alternation, in one process, meet the same quiet and busy
+periods, so the ratio of their best times stays put while either time
+wanders. Every speed claim in the book
 is such a ratio, measured by `compare` below; every figure is printed with
 `machine()`, which says what it was measured on.
 

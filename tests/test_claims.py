@@ -140,7 +140,7 @@ def test_recorded_channel_sweep_supports_the_prose():
     the cost per call nearly flat; the whole network far from 100x."""
     rows = rows_of("channel-sweep")
     speedups = {row["C"]: row["speedup"] for row in rows}
-    assert speedups[1] < 1 and speedups[3] < 1.5
+    assert speedups[1] < 1 and 0.7 < speedups[3] < 1.5  # "only about as fast as the loop"
     assert [speedups[C] for C in sorted(speedups) if C >= 3] == sorted(
         speedups[C] for C in speedups if C >= 3
     )
@@ -149,6 +149,13 @@ def test_recorded_channel_sweep_supports_the_prose():
     (model,) = rows_of("dot-model")
     assert model["first_layer_share"] > 0.5 and model["speedup"] < 100
     assert 1 < model["break_even_C"] < 8 < 100 < model["C_for_100x"] < 1024
+    assert model["C_where_bC_is_a"] > 2048  # "far more channels than any layer"
+    for row in rows:  # "the measured speed-up at small C is higher than the model says"
+        if 3 <= row["C"] <= 16:
+            model_speedup = model["naive_ns"] * row["C"] / (
+                model["a_us"] * 1e3 + model["b_ns"] * row["C"]
+            )
+            assert row["speedup"] > model_speedup, row["C"]
     assert rows_of("strided")[0]["ratio"] > 1
 
 
@@ -159,19 +166,21 @@ def test_recorded_short_vectors_and_fc_support_the_prose():
     assert 0.7 < us["np.vdot(a, b)"] / us["np.dot(a, b)"] < 1.3
     loop, matvec, batched = (row["us_per_image"] for row in rows_of("fc"))
     assert batched < matvec < loop
+    weights_gbs = rows_of("fc")[1]["weight_gbs"]
+    memory_gbs = max(row["gbs"] for row in rows_of("bandwidth"))
+    assert weights_gbs > 2 * memory_gbs  # fully-connected.md: "stay in the CPU's caches"
 
 
 def test_recorded_measuring_figures_support_the_prose():
     """how-we-measure.md: the first fill is slower; min <= median <= p90 <= max;
-    with noisy neighbours the times vary more and the ratio less than either time."""
+    with noisy neighbours the times vary more and the ratio of minima stays."""
     (m,) = rows_of("measuring")
     assert m["first_ms"] > m["best_ms"]
     assert m["min_us"] <= m["median_us"] <= m["p90_us"] <= m["max_us"]
     quiet, noisy = rows_of("noise")
     assert noisy["cv_a"] > quiet["cv_a"] and noisy["cv_b"] > quiet["cv_b"]
-    assert noisy["cv_ratio"] < min(noisy["cv_a"], noisy["cv_b"])
     assert abs(noisy["min_ratio"] / quiet["min_ratio"] - 1) < 0.15  # "almost the same"
-    assert m["step_ns"] < 1000
+    assert 1e4 <= 20e6 / m["step_ns"] < 1e6  # a 20 ms batch: "tens of thousands" of steps
 
 
 def test_recorded_reasons_support_the_prose():
@@ -186,12 +195,17 @@ def test_recorded_reasons_support_the_prose():
         ratios = sorted(v for k, v in simd[kernel].items() if k.startswith("n"))
         assert ratios[0] > 1.2 and 1.5 < (ratios[1] + ratios[2]) / 2 < 3
     assert all(v > 2 for k, v in simd["np.sqrt"].items() if k.startswith("n"))
+    memory = {row["way"]: row["ms"] for row in rows_of("memory")}
+    assert memory["strided view"] > 16 * memory["contiguous"]  # "more than the factor of 16"
+    assert memory["copy, then dot"] > 0.9 * memory["strided view"]  # "does not help"
     gemm = {row["n"]: row["gflops"] for row in rows_of("gemm-sizes")}
     large = [gemm[n] for n in gemm if n >= 512]
     assert max(large) < 1.25 * min(large)  # a steady rate from a few hundred rows on
     threads = {row["n"]: row["speedup"] for row in rows_of("threads")}
-    assert threads[32] < 1.2 and threads[64] < 1.2 and threads[2048] > 1.5
+    assert threads[32] < 1.2 and threads[64] < 1.2
+    assert all(threads[n] > 1.8 for n in threads if n >= 256)  # "nearly twice", "from 256 on"
     peaks = {row["simd"]: row["gflops"] for row in rows_of("peaks")}
+    assert all(peaks["AVX2"] < g < peaks["AVX512F"] for g in large)  # "between the two peaks"
     assert gemm[2048] > peaks["AVX2"]  # "above the AVX2 peak at the reported clock"
     naive = 2 / rows_of("ns-per-mac")[0]["ns_per_mac"]
     assert gemm[2048] / naive > 1e4  # "more than four orders of magnitude"
@@ -202,7 +216,7 @@ def test_recorded_seed_reasons_support_the_prose():
     ratios = {row["C"]: row for row in rows_of("seed-ratios")}
     assert ratios[3]["compiled"] < 1  # three numbers: the loop beats one call
     assert ratios[3]["scalars"] < ratios[64]["scalars"] < ratios[1024]["scalars"]
-    assert all(row["fixed_share"] > 0.5 for row in ratios.values())
+    assert all(row["fixed_share"] > 0.85 for row in ratios.values())  # "almost all"
     assert ratios[1024]["layout"] > ratios[3]["layout"]
     assert all(row["mixed"] > 1 for row in ratios.values())
     assert ratios[3]["seed"] < 1.5 < 10 < ratios[1024]["seed"]
@@ -230,7 +244,8 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="about glibc's malloc")
 def test_malloc_top_pad_acts_as_the_page_says(monkeypatch):
     """how-we-measure.md: MALLOC_TOP_PAD_=16000000 removes the FFT's page faults and
-    gives the ResNet-50 forward pass thousands it did not have."""
+    gives the ResNet-50 forward pass thousands it did not have; both thresholds set
+    high remove both."""
 
     def forward_faults() -> int:
         done = subprocess.run(
@@ -247,6 +262,12 @@ def test_malloc_top_pad_acts_as_the_page_says(monkeypatch):
     (padded,) = allocator_table()
     assert padded["before_faults"] < 10
     assert forward_faults() > 2000
+    monkeypatch.delenv("MALLOC_TOP_PAD_")  # both thresholds high: neither case faults
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "33554432")
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1073741824")
+    (high,) = allocator_table()
+    assert high["before_faults"] < 10
+    assert forward_faults() < 1000
 
 
 def test_recorded_part2_figures_support_the_prose():
@@ -262,6 +283,8 @@ def test_recorded_part2_figures_support_the_prose():
     assert einsum[256] > max(einsum[8], einsum[64])
     fft = [row["ratio"] for row in rows_of("fft-kernels")]
     assert fft[0] < 1 < fft[-1]
+    fft_ms = {row["R"]: row["fft_ms"] for row in rows_of("fft-kernels")}
+    assert fft_ms[11] > fft_ms[15]  # "do not grow smoothly": 74 = 2 * 37 is slow
     errors = {row["method"]: row for row in rows_of("accuracy")}
     direct = errors["im2col + GEMM (direct), 3x3"]["float32"]
     assert errors["Winograd F(2x2, 3x3), 3x3"]["float32"] < 2 * direct
@@ -270,7 +293,20 @@ def test_recorded_part2_figures_support_the_prose():
     assert all(row["float64"] < 1e-13 for row in errors.values())
     bench = rows_of("resnet-bench")
     summary = {row["variant"]: row for row in rows_of("resnet-summary")}
-    assert 0.7 < summary["conv_fast"]["geomean_of_ceiling"] < 0.85  # "at the target"
+    geomean = {variant: row["geomean_of_ceiling"] for variant, row in summary.items()}
+    assert 0.75 <= geomean["conv_fast"] < 0.85  # "the target: at least 75%"
+    assert geomean["conv_fast"] - geomean["conv_im2col"] < 0.05  # "adds little"
+    assert all(not row["fft"] >= row["fast"] for row in bench)  # FFT "never the right choice"
+    by_layer = {row["layer"]: row for row in bench}
+    assert by_layer["conv1 7x7"]["strided"] > by_layer["conv1 7x7"]["im2col"]  # one copy
+    for layer in ("conv2 3x3 (first)", "conv2 3x3"):  # 56 x 56: a tie of three
+        speeds = [by_layer[layer][v] for v in ("im2col", "strided", "implicit")]
+        assert max(speeds) < 1.2 * min(speeds), layer
+    for stage in (3, 4, 5):
+        smaller = by_layer[f"conv{stage} 3x3"]  # stride 1: implicit a little slower
+        assert smaller["implicit"] < smaller["im2col"]
+        for row in (smaller, by_layer[f"conv{stage} 3x3 (first)"]):  # stride tricks tie
+            assert abs(row["strided"] / row["im2col"] - 1) < 0.15, row["layer"]
     assert summary["conv_fast"]["network_ms"] < summary["conv_im2col"]["network_ms"]
     first = bench[0]
     assert first["layer"] == "conv1 7x7"
@@ -353,20 +389,24 @@ def test_one_channel_rules_pick_the_faster_method_here():
 
 
 def test_recorded_blas_kernels_support_the_prose():
-    """capstone.md: without the machine's OPENBLAS_CORETYPE, OpenBLAS runs other
-    kernels, nearly twice the GEMM speed, faster convolutions, and a forward pass
-    close to PyTorch's."""
-    configured, detected = rows_of("blas-kernels")
-    if configured["blas"] == detected["blas"]:
+    """capstone.md: without the machine's OPENBLAS_CORETYPE, OpenBLAS runs its SkylakeX
+    kernels (with or without OPENBLAS_L2_SIZE), nearly twice the GEMM speed, and the
+    forward pass comes close to PyTorch's."""
+    as_set, no_coretype, detected = rows_of("blas-kernels")
+    if as_set["blas"] == detected["blas"]:
         pytest.skip("the figures were measured where OpenBLAS's choice was not overridden")
-    assert "Haswell" in configured["blas"] and "SkylakeX" in detected["blas"]
-    assert detected["gemm_gflops"] > 1.6 * configured["gemm_gflops"]  # "nearly halve"
-    assert detected["convs_ms"] < configured["convs_ms"]
-    assert detected["numpy_ms"] < configured["numpy_ms"]
+    assert "Haswell" in as_set["blas"]
+    assert "SkylakeX" in no_coretype["blas"] and "SkylakeX" in detected["blas"]
+    assert detected["gemm_gflops"] > 1.6 * as_set["gemm_gflops"]  # "nearly halve"
+    assert abs(no_coretype["gemm_gflops"] / detected["gemm_gflops"] - 1) < 0.15
+    assert detected["numpy_ms"] < as_set["numpy_ms"]
     if detected["torch_ms"] == detected["torch_ms"]:  # PyTorch was measured
-        assert configured["torch_over_numpy"] < 0.85  # "with the machine's it is not"
-        assert 0.8 < detected["torch_over_numpy"]  # "close to PyTorch's", "within reach"
-        assert detected["torch_over_numpy"] > configured["torch_over_numpy"]
+        assert detected["torch_over_numpy"] > as_set["torch_over_numpy"]
+        assert 0.8 < detected["torch_over_numpy"] < 1.25  # "comes close to PyTorch's"
+        gap_ms = detected["numpy_ms"] - detected["torch_ms"]
+        assert gap_ms < 5  # "within a few milliseconds"
+        # "mostly the kernels": most of the Haswell gap disappears
+        assert gap_ms < 0.5 * (as_set["numpy_ms"] - as_set["torch_ms"])
 
 
 def test_recorded_capstone_figures_support_the_prose():
@@ -374,6 +414,13 @@ def test_recorded_capstone_figures_support_the_prose():
     total = rows_of("journey")[-1]
     assert total["layer"] == "all 53 convolutions"
     assert total["naive_ms"] > total["dot_ms"] > total["patch_ms"] > total["fast_ms"]
+    # the journey's words: "a quarter of an hour", "about a minute", "a fraction of a
+    # second", "tens of milliseconds"
+    assert 10 < total["naive_ms"] / 60e3 < 20
+    assert 30 < total["dot_ms"] / 1e3 < 90
+    assert 100 < total["patch_ms"] < 1000
+    for key in ("im2col_ms", "fast_ms", "torch_ms"):
+        assert not total[key] < 10 and not total[key] >= 100, key  # NaN: not measured
     (forward,) = rows_of("forward")
     assert 0 < forward["conv_ms"] < forward["numpy_ms"]
     assert forward["rest_ms"] == pytest.approx(forward["numpy_ms"] - forward["conv_ms"])
