@@ -15,7 +15,8 @@ import conv_strided
 import numpy as np
 import pytest
 from measuring import allocator_table
-from timing import compare, simd_extensions
+from threadpoolctl import threadpool_limits
+from timing import best_time, compare, simd_extensions
 
 from book import DOCS, RESULTS, ROOT, SNIPPETS
 from book.claims import (
@@ -187,6 +188,8 @@ def test_recorded_reasons_support_the_prose():
     """why-numpy-is-fast.md, reason by reason."""
     calls = {row["length"]: row for row in rows_of("calls")}
     assert calls[10]["us"] < 1.3 * calls[1]["us"]  # 10 numbers cost about as much as 1
+    per_element = {n: row["ns_per_element"] for n, row in calls.items()}
+    assert per_element[1_000_000] > per_element[100_000]  # "rises again"
     split = {row["length"]: row for row in rows_of("split")}
     assert split[1000]["speedup_without_fixed"] > split[1000]["speedup"]
     assert split[1000]["fixed_share"] > 0.5 > split[100_000]["fixed_share"]
@@ -209,6 +212,23 @@ def test_recorded_reasons_support_the_prose():
     assert gemm[2048] > peaks["AVX2"]  # "above the AVX2 peak at the reported clock"
     naive = 2 / rows_of("ns-per-mac")[0]["ns_per_mac"]
     assert gemm[2048] / naive > 1e4  # "more than four orders of magnitude"
+
+
+def test_threads_in_a_dot_product_here():
+    """why-numpy-is-fast.md: threads play no part in a dot of 1024 numbers; OpenBLAS
+    uses them for long float64 vectors. (threadpool_limits is set outside the timed
+    calls: entering it costs far more than a short dot.)"""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one CPU: nothing to compare")
+
+    def one_vs_all(n: int) -> float:
+        a = np.random.default_rng(0).random(n)
+        with threadpool_limits(1, "blas"):
+            one = best_time(lambda: np.dot(a, a))
+        return one / best_time(lambda: np.dot(a, a))
+
+    assert 0.8 < one_vs_all(1024) < 1.25
+    assert one_vs_all(100_000) > 1.3
 
 
 def test_recorded_seed_reasons_support_the_prose():
@@ -297,6 +317,9 @@ def test_recorded_part2_figures_support_the_prose():
     assert 0.75 <= geomean["conv_fast"] < 0.85  # "the target: at least 75%"
     assert geomean["conv_fast"] - geomean["conv_im2col"] < 0.05  # "adds little"
     assert all(not row["fft"] >= row["fast"] for row in bench)  # FFT "never the right choice"
+    others = ("patch", "im2col", "strided", "implicit", "winograd", "fast")
+    for row in bench:  # figure's text: "FFT is far below everything else"
+        assert not row["fft"] >= min(row[v] for v in others if row[v] == row[v]), row["layer"]
     by_layer = {row["layer"]: row for row in bench}
     assert by_layer["conv1 7x7"]["strided"] > by_layer["conv1 7x7"]["im2col"]  # one copy
     for layer in ("conv2 3x3 (first)", "conv2 3x3"):  # 56 x 56: a tie of three
