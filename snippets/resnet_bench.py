@@ -8,7 +8,6 @@ Run `python snippets/resnet_bench.py` (about a minute) to measure your machine.
 """
 
 import math
-import timeit
 
 import numpy as np
 
@@ -20,7 +19,7 @@ import conv_patch
 import conv_strided
 import conv_winograd
 from resnet50_layers import Layer, layers
-from timing import best_time, calls_per_batch
+from timing import best_time, best_times
 
 VARIANTS = {
     "patch": conv_patch.conv2d,
@@ -43,11 +42,9 @@ def gemm_ceiling(n: int = 2048) -> float:
 # --8<-- [end:ceiling]
 
 
-def layer_gflops(layer: Layer, variants: list[str], repeat: int = 5) -> dict:
-    """GFLOP/s of each variant on one layer shape (FLOPs = 2 x MACs). The
-    variants are timed in alternation, one batch each per round (the rule of
-    timing.compare), so a burst of load on the machine spoils one batch of
-    several variants rather than every batch of one; the best batch counts."""
+def layer_gflops(layer: Layer, variants: list[str]) -> dict[str, float]:
+    """GFLOP/s of each variant on one layer shape (FLOPs = 2 x MACs), the
+    variants timed in alternation (timing.best_times)."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((1, layer.H, layer.H, layer.C)).astype(np.float32)
     w = rng.standard_normal((layer.K, layer.R, layer.R, layer.C))
@@ -56,13 +53,7 @@ def layer_gflops(layer: Layer, variants: list[str], repeat: int = 5) -> dict:
         v: lambda conv=VARIANTS[v]: conv(x, w, layer.stride, layer.padding)
         for v in variants
     }
-    numbers = {v: calls_per_batch(f, min_time=0.02) for v, f in calls.items()}
-    best = dict.fromkeys(variants, math.inf)
-    for _ in range(repeat):
-        for v, f in calls.items():
-            seconds = timeit.Timer(f).timeit(numbers[v]) / numbers[v]
-            best[v] = min(best[v], seconds)
-    return {v: 2 * layer.macs / best[v] / 1e9 for v in variants}
+    return {v: 2 * layer.macs / s / 1e9 for v, s in best_times(calls).items()}
 
 
 def table() -> list[dict]:

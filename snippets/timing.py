@@ -69,6 +69,23 @@ def compare(
         t_cand = timeit.Timer(candidate).timeit(n_cand) / n_cand
         best_base, best_cand = min(best_base, t_base), min(best_cand, t_cand)
     return Comparison(best_base, best_cand)
+
+
+def best_times(
+    calls: dict[str, Callable[[], object]],
+    repeat: int = 5,
+    min_time: float = 0.02,
+) -> dict[str, float]:
+    """compare for any number of candidates: one batch of each per round, in
+    turn, so a burst of load spoils one batch of several candidates rather
+    than every batch of one; the best batch of each, in seconds per call."""
+    numbers = {name: calls_per_batch(f, min_time) for name, f in calls.items()}
+    best = dict.fromkeys(calls, float("inf"))
+    for _ in range(repeat):
+        for name, f in calls.items():
+            seconds = timeit.Timer(f).timeit(numbers[name]) / numbers[name]
+            best[name] = min(best[name], seconds)
+    return best
 # --8<-- [end:compare]
 
 

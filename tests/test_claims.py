@@ -206,7 +206,8 @@ def test_recorded_reasons_support_the_prose():
     assert max(large) < 1.25 * min(large)  # a steady rate from a few hundred rows on
     threads = {row["n"]: row["speedup"] for row in rows_of("threads")}
     assert threads[32] < 1.2 and threads[64] < 1.2
-    assert all(threads[n] > 1.8 for n in threads if n >= 256)  # "nearly twice", "from 256 on"
+    assert all(threads[n] > 1.3 for n in threads if n >= 128)  # "from 128 on, more"
+    assert threads[1024] > 1.7 and threads[2048] > 1.8  # "nearly twice for the largest"
     peaks = {row["simd"]: row["gflops"] for row in rows_of("peaks")}
     assert all(peaks["AVX2"] < g < peaks["AVX512F"] for g in large)  # "between the two peaks"
     assert gemm[2048] > peaks["AVX2"]  # "above the AVX2 peak at the reported clock"
@@ -446,7 +447,11 @@ def test_recorded_capstone_figures_support_the_prose():
         assert not total[key] < 10 and not total[key] >= 100, key  # NaN: not measured
     (forward,) = rows_of("forward")
     assert 0 < forward["conv_ms"] < forward["numpy_ms"]
-    assert forward["rest_ms"] == pytest.approx(forward["numpy_ms"] - forward["conv_ms"])
+    # conv_ms + rest_ms is one timed pass; the best untimed pass is close to it
+    assert forward["conv_ms"] + forward["rest_ms"] == pytest.approx(forward["numpy_ms"], 0.15)
+    assert forward["rest_ms"] > 0.05 * forward["numpy_ms"]  # worth its paragraph
+    (summary,) = rows_of("journey-summary")  # "more than the sum of the 53 shapes timed
+    assert forward["conv_ms"] > summary["fast_ms"]  # one by one"
     if forward["torch_ms"] == forward["torch_ms"]:  # PyTorch was measured
         assert forward["torch_over_numpy"] < 1  # "the target is not met"
         assert forward["conv_ms"] > forward["torch_ms"]  # "more than PyTorch's whole pass"

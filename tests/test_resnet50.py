@@ -72,6 +72,22 @@ def test_every_convolution_matches_the_reference_layer_by_layer(params):
         assert_matches_reference(y, x, w, stride, padding, "conv_fast")
 
 
+def test_stage_outputs_have_the_shapes_of_the_page(params):
+    """capstone.md's table of stages: 56x56x256, 28x28x512, 14x14x1024, 7x7x2048."""
+    shapes = {}
+
+    def recording_conv2d(x, w, stride, padding):
+        y = conv_fast.conv2d(x, w, stride, padding)
+        shapes.setdefault(w.shape[0], y.shape[1:])  # first output with K channels
+        return y
+
+    resnet50.forward(image(224), params, conv2d=recording_conv2d)
+    expected = {256: (56, 56, 256), 512: (28, 28, 512), 1024: (14, 14, 1024)}
+    assert {k: shapes[k] for k in expected} == expected
+    assert shapes[2048] == (7, 7, 2048)
+    assert shapes[64] == (112, 112, 64)  # the stem's convolution, before the max-pool
+
+
 def test_max_pool_matches_a_loop():
     x = np.random.default_rng(2).standard_normal((2, 7, 6, 3)).astype(np.float32)
     y = resnet50.max_pool(x)  # 3x3 windows, stride 2, padding 1
