@@ -158,6 +158,42 @@ def conv_window(results: dict, theme: dict) -> plt.Figure:
     return fig
 
 
+def bottleneck(results: dict, theme: dict) -> plt.Figure:
+    """Not a measurement: one bottleneck block of ResNet-50, with its shortcut."""
+    text, accent, second = theme["text"], *theme["lines"]
+    fig, ax = plt.subplots(figsize=(8.8, 3.0))
+    ax.set_xlim(0, 22)
+    ax.set_ylim(0, 6.2)
+    ax.axis("off")
+    boxes = [  # (x, label, detail)
+        (0.3, "input", "H × W × C"),
+        (4.1, "1 × 1 conv\n+ ReLU", "narrow to w"),
+        (7.9, "3 × 3 conv\n+ ReLU", "w channels\n(stride here)"),
+        (11.7, "1 × 1 conv", "widen to 4w"),
+        (17.6, "ReLU", "output"),
+    ]
+    for x, label, detail in boxes:
+        ax.add_patch(
+            plt.Rectangle((x, 2.6), 3.0, 1.6, facecolor=accent, alpha=0.35, edgecolor=text)
+        )
+        ax.text(x + 1.5, 3.4, label, ha="center", va="center", color=text, fontsize=9)
+        ax.text(x + 1.5, 2.35, detail, ha="center", va="top", color=text, fontsize=7.5)
+    arrow = {"arrowstyle": "->", "color": text}
+    for x_from, x_to in ((3.3, 4.1), (7.1, 7.9), (10.9, 11.7), (14.7, 15.55), (16.45, 17.6)):
+        ax.annotate("", xy=(x_to, 3.4), xytext=(x_from, 3.4), arrowprops=arrow)
+    ax.add_patch(plt.Circle((16.0, 3.4), 0.45, facecolor="none", edgecolor=text))
+    ax.text(16.0, 3.4, "+", ha="center", va="center", color=text, fontsize=12)
+    # the shortcut: over the top, from the input to the sum
+    ax.plot([1.8, 1.8, 16.0], [4.2, 5.4, 5.4], color=second, linewidth=1.5)
+    ax.annotate("", xy=(16.0, 3.85), xytext=(16.0, 5.4),
+                arrowprops={"arrowstyle": "->", "color": second, "linewidth": 1.5})
+    ax.text(8.9, 5.55, "shortcut: the input itself, or a 1 × 1 conv (projection) in the"
+            " first block of a stage", ha="center", va="bottom", color=text, fontsize=8)
+    ax.text(11.0, 1.0, "every convolution: batch normalization folded into its weights"
+            " and a bias", ha="center", color=text, fontsize=8)
+    return fig
+
+
 def rows(results: dict, table: str) -> list[dict]:
     return results["tables"][table]["rows"]
 
@@ -423,6 +459,7 @@ DRAWINGS: dict[str, Callable[[dict, dict], plt.Figure]] = {
     "loop-vs-dot": loop_vs_dot,
     "channel-sweep": channel_sweep,
     "conv-window": conv_window,
+    "bottleneck": bottleneck,
 }
 
 
