@@ -251,6 +251,18 @@ def test_recorded_allocator_effect_supports_the_prose():
     assert row["after_faults"] < row["before_faults"] / 10
 
 
+def python_output(code: str, **env: str) -> str:
+    """What `python -c code` prints, run with this environment plus `env`."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
 FORWARD_FAULTS = """
 import resource, numpy as np, resnet50
 params = resnet50.init_params()
@@ -269,14 +281,7 @@ def test_malloc_top_pad_acts_as_the_page_says(monkeypatch):
     high remove both."""
 
     def forward_faults() -> int:
-        done = subprocess.run(
-            [sys.executable, "-c", FORWARD_FAULTS],
-            env={**os.environ, "PYTHONPATH": str(SNIPPETS)},
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return int(done.stdout)
+        return int(python_output(FORWARD_FAULTS, PYTHONPATH=str(SNIPPETS)))
 
     assert forward_faults() < 1000
     monkeypatch.setenv("MALLOC_TOP_PAD_", "16000000")
@@ -370,14 +375,8 @@ def test_onednn_uses_avx512_here():
     pytest.importorskip("torch")
     if "AVX512F" not in simd_extensions():
         pytest.skip("this CPU has no AVX-512")
-    done = subprocess.run(
-        [sys.executable, "-c", ONEDNN_CONV],
-        env={**os.environ, "ONEDNN_VERBOSE": "1"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    kernels = [line for line in done.stdout.splitlines() if ",convolution," in line]
+    output = python_output(ONEDNN_CONV, ONEDNN_VERBOSE="1")
+    kernels = [line for line in output.splitlines() if ",convolution," in line]
     assert kernels and all("jit:avx512_core" in line for line in kernels), kernels
 
 

@@ -54,19 +54,26 @@ def test_forward_matches_the_reference_convolution(params):
     assert_logits_close(fast, slow)
 
 
+def convolution_calls(size: int, params: dict) -> list[tuple]:
+    """Every conv_fast call of one forward pass on a size x size image, in order:
+    (x, w, stride, padding, y), with y copied before the in-place bias."""
+    calls = []
+
+    def recording_conv2d(x, w, stride, padding):
+        y = conv_fast.conv2d(x, w, stride, padding)
+        calls.append((x, w, stride, padding, y.copy()))
+        return y
+
+    resnet50.forward(image(size), params, conv2d=recording_conv2d)
+    return calls
+
+
 def test_every_convolution_matches_the_reference_layer_by_layer(params):
     """Each of the 53 convolutions of a forward pass on a 64 x 64 image, on the input
     it actually received, against the float64 reference with the per-output bound of
     tests/test_conv_variants.py (the bound of the method conv_fast picks): an error
     in one layer shows up at that layer, not only, diluted, in the logits."""
-    calls = []
-
-    def recording_conv2d(x, w, stride, padding):
-        y = conv_fast.conv2d(x, w, stride, padding)
-        calls.append((x, w, stride, padding, y.copy()))  # before the in-place bias
-        return y
-
-    resnet50.forward(image(64), params, conv2d=recording_conv2d)
+    calls = convolution_calls(64, params)
     assert len(calls) == 53
     for x, w, stride, padding, y in calls:
         assert_matches_reference(y, x, w, stride, padding, "conv_fast")
@@ -75,13 +82,8 @@ def test_every_convolution_matches_the_reference_layer_by_layer(params):
 def test_stage_outputs_have_the_shapes_of_the_page(params):
     """capstone.md's table of stages: 56x56x256, 28x28x512, 14x14x1024, 7x7x2048."""
     shapes = {}
-
-    def recording_conv2d(x, w, stride, padding):
-        y = conv_fast.conv2d(x, w, stride, padding)
+    for _, w, _, _, y in convolution_calls(224, params):
         shapes.setdefault(w.shape[0], y.shape[1:])  # first output with K channels
-        return y
-
-    resnet50.forward(image(224), params, conv2d=recording_conv2d)
     expected = {256: (56, 56, 256), 512: (28, 28, 512), 1024: (14, 14, 1024)}
     assert {k: shapes[k] for k in expected} == expected
     assert shapes[2048] == (7, 7, 2048)
