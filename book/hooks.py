@@ -54,22 +54,25 @@ def times(ratio: float) -> str:
 
 def machine_line(results: dict) -> str:
     m = results["machine"]
+    kernels = f", {m['kernels']}," if "kernels" in m else ""
     return (
         f"Measured on {m['cpu']} ({m['simd']}), {m['cpus']} logical CPUs, "
         f"Python {m['python']}, NumPy {m['numpy']}, "
-        f"BLAS {m['blas']} with {m['threads']} threads, on {m['date']}."
+        f"BLAS {m['blas']}{kernels} with {m['threads']} threads, on {m['date']}."
     )
 
 
 def claims_table(page: str, results: dict) -> str:
     rows = [
-        "| Claim | Stated floor (re-measured by the tests) | Measured on the machine below |",
-        "|---|---|---|",
+        "| Claim | BLAS threads | Stated floor (re-measured by the tests) "
+        "| Measured on the machine below |",
+        "|---|---|---|---|",
     ]
     for claim in CLAIMS:
         if claim.page == page:
             ratio = results["claims"][claim.id]["ratio"]
-            rows.append(f"| {claim.what} | {claim.floor:g}× | {times(ratio)} |")
+            threads = "1" if claim.blas_threads == 1 else "1 vs all"
+            rows.append(f"| {claim.what} | {threads} | {claim.floor:g}× | {times(ratio)} |")
     return "\n".join(rows) + f"\n\n_{machine_line(results)}_"
 
 

@@ -5,15 +5,24 @@ Measures every claim and table of `book.claims` on this machine and writes
 snippet each figure depends on; then draws the plots in `docs/figures/` from it.
 Commit both; the site renders them and `tests/test_claims.py` keeps them in step with
 the code.
+
+The figures are measured with the BLAS's own choice of kernels: where the environment
+sets OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE (a fix for old OpenBLAS builds, which only
+slows the pinned NumPy), the command runs its measurements in a new process without
+both, and the machine line says what it removed and which kernels then ran. The tests
+leave the environment as they find it.
 """
 
 import json
+import os
+import subprocess
+import sys
 import time
 
 from timing import machine
 
 from book import RESULTS, ROOT
-from book.claims import CLAIMS, TABLES, function, sources_of
+from book.claims import CLAIMS, TABLES, function, measure_claim, sources_of
 from book.figures import write_figures
 
 
@@ -28,7 +37,7 @@ def measure_all() -> dict:
     total, done = len(CLAIMS) + len(TABLES), 0
     for claim in CLAIMS:
         start = time.perf_counter()
-        comparison = function(claim.measure)(**claim.kwargs)
+        comparison = measure_claim(claim)
         results["claims"][claim.id] = {
             "baseline_s": comparison.baseline_s,
             "candidate_s": comparison.candidate_s,
@@ -56,9 +65,43 @@ def measure_all() -> dict:
     return results
 
 
+KERNEL_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+REMOVED = "BOOK_RESULTS_REMOVED"  # what the parent process removed, passed to the child
+
+
+def kernel_overrides(env: dict[str, str]) -> dict[str, str]:
+    """The variables of `env` that override the BLAS's choice of kernels."""
+    return {name: env[name] for name in KERNEL_VARIABLES if name in env}
+
+
+def environment_for_measuring(env: dict[str, str]) -> dict[str, str]:
+    """`env` without the kernel overrides, remembering what was removed."""
+    removed = kernel_overrides(env)
+    kept = {k: v for k, v in env.items() if k not in KERNEL_VARIABLES}
+    return {**kept, REMOVED: json.dumps(removed)}
+
+
+def blas_setting(env: dict[str, str]) -> str:
+    """How the BLAS chose its kernels in this process, for the machine line."""
+    removed = json.loads(env.get(REMOVED, "{}"))
+    if kernel_overrides(env):
+        forced = ", ".join(f"{k}={v}" for k, v in kernel_overrides(env).items())
+        return f"kernels forced by {forced}"
+    if removed:
+        unset = ", ".join(f"{k}={v}" for k, v in removed.items())
+        return f"kernels of its own choice (the machine's {unset} unset while measuring)"
+    return "kernels of its own choice"
+
+
 def main() -> None:
+    if kernel_overrides(dict(os.environ)):  # measure in a process without them
+        env = environment_for_measuring(dict(os.environ))
+        print("measuring without", ", ".join(kernel_overrides(dict(os.environ))), flush=True)
+        command = [sys.executable, "-m", "book.results", *sys.argv[1:]]
+        raise SystemExit(subprocess.run(command, env=env, cwd=ROOT).returncode)
     start = time.perf_counter()
     results = measure_all()
+    results["machine"]["kernels"] = blas_setting(dict(os.environ))
     results["run"] = {  # what the pages say about this command
         "figures": len(CLAIMS) + len(TABLES),
         "seconds": round(time.perf_counter() - start),

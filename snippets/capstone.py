@@ -12,7 +12,6 @@ Run `python snippets/capstone.py` to time the forward pass on your machine.
 """
 
 import math
-import os
 import time
 
 import numpy as np
@@ -21,7 +20,7 @@ import conv_fast
 import resnet50
 from layouts import krsc_to_oihw, nhwc_to_nchw
 from resnet50_layers import layers
-from timing import best_time
+from timing import available_cpus, best_time
 
 
 # --8<-- [start:time-forward]
@@ -39,7 +38,7 @@ def forward_times() -> list[dict]:
     except ImportError:
         torch = None
     if torch is not None:
-        torch.set_num_threads(os.cpu_count())
+        torch.set_num_threads(available_cpus())
         time.sleep(0.5)  # let OpenBLAS's threads go to sleep
         forward = torch_forward(torch, params)
         x_t = torch.from_numpy(nhwc_to_nchw(x))

@@ -133,12 +133,22 @@ def simd_extensions() -> str:
     return " ".join(f for f in widest if __cpu_features__.get(f)) or "none"
 
 
+def available_cpus() -> int:
+    """Logical CPUs this process may run on. Not os.cpu_count(), which
+    counts the machine's CPUs even in a container or under `taskset` that
+    leaves the process fewer."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
 def machine() -> dict[str, object]:
     """What a measurement depends on: CPU, Python, NumPy, BLAS, threads."""
     return {
         "cpu": cpu_model(),
         "simd": simd_extensions(),
-        "cpus": os.cpu_count(),  # logical CPUs
+        "cpus": available_cpus(),  # logical CPUs this process may use
         "python": platform.python_version(),
         "numpy": np.__version__,
         **blas_info(),

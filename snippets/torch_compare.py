@@ -10,7 +10,6 @@ PyTorch is optional: without it, the table is empty.
 Run `python snippets/torch_compare.py` to measure on your machine.
 """
 
-import os
 import time
 
 import numpy as np
@@ -18,7 +17,7 @@ import numpy as np
 import conv_fast
 from layouts import krsc_to_oihw, nhwc_to_nchw
 from resnet50_layers import layers
-from timing import best_time
+from timing import available_cpus, best_time
 
 
 # --8<-- [start:compare]
@@ -28,7 +27,7 @@ def torch_table() -> list[dict]:
         import torch
     except ImportError:
         return []
-    torch.set_num_threads(os.cpu_count())  # OpenBLAS uses all CPUs too
+    torch.set_num_threads(available_cpus())  # OpenBLAS uses all CPUs too
     rng = np.random.default_rng(0)
     rows = []
     for lay in layers():

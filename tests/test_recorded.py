@@ -1,0 +1,348 @@
+"""The published figures match the code, and support every sentence built on them.
+
+Nothing here measures: these tests read docs/data/results.json, whatever machine runs them.
+"""
+
+import copy
+import json
+import re
+
+import pytest
+
+from book import DOCS, RESULTS, ROOT
+from book.claims import (
+    CLAIMS,
+    MARGIN,
+    MIN_FLOOR,
+    TABLES,
+    problems,
+    sources_of,
+)
+from book.figures import FIGURES, render
+
+RECORDED = json.loads(RESULTS.read_text())
+
+
+def test_published_figures_match_the_code():
+    """Results file: complete, fresh, and consistent with the floors in the prose."""
+    assert problems(RECORDED) == []
+
+
+@pytest.mark.parametrize("item", CLAIMS + TABLES, ids=lambda c: c.id)
+def test_every_claim_and_table_is_on_its_page(item):
+    """A claim states its floor on its page; a table is shown there, whole or by cells."""
+    text = (DOCS / item.page).read_text()
+    if item in CLAIMS:
+        assert f"[[floor:{item.id}]]" in text
+    else:
+        assert f"[[table:{item.id}]]" in text or f"[[value:{item.id}." in text
+
+
+def test_a_changed_snippet_makes_its_figures_stale():
+    stale = copy.deepcopy(RECORDED)
+    claim = CLAIMS[0]
+    path = next(iter(sources_of(claim)))
+    stale["claims"][claim.id]["sources"][path] = "0" * 16
+    assert problems(stale) == [
+        f"claim {claim.id} is stale: {path} changed since it was measured "
+        "(run `python -m book.results`)"
+    ]
+
+
+def test_a_floor_above_the_recorded_figure_is_caught():
+    low = copy.deepcopy(RECORDED)
+    claim = CLAIMS[0]
+    low["claims"][claim.id]["ratio"] = claim.floor * MARGIN * 0.9
+    assert len(problems(low)) == 1 and "margin" in problems(low)[0]
+
+
+def test_a_missing_figure_is_caught():
+    missing = copy.deepcopy(RECORDED)
+    del missing["tables"][TABLES[0].id]
+    assert problems(missing) == [f"table {TABLES[0].id} is not in the results file"]
+
+
+def test_figures_are_drawn_from_the_results_file():
+    """A figure redrawn from the committed results is byte for byte the committed figure."""
+    for name, svg in render(RECORDED).items():
+        assert (FIGURES / name).read_text() == svg, f"{name}: run `python -m book.figures`"
+
+
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+@pytest.mark.parametrize("path", [ROOT / "README.md", DOCS / "benchmarks.md"], ids=str)
+def test_the_results_command_is_described_as_it_ran(path):
+    """"It takes about N minutes" and the "k/N" progress lines match the last run."""
+    run = RECORDED["run"]
+    text = path.read_text()
+    (words,) = set(re.findall(r"about (\w+) minutes on two cores", text))
+    assert abs(NUMBER_WORDS[words] - run["seconds"] / 60) <= 0.75, run["seconds"]
+    for total in re.findall(r"\] +\d+/(\d+) ", text):
+        assert int(total) == run["figures"] == len(CLAIMS) + len(TABLES)
+
+
+def test_floors_claim_something():
+    assert all(claim.floor >= MIN_FLOOR for claim in CLAIMS)
+    assert all(1.4 <= claim.margin <= MARGIN for claim in CLAIMS)
+
+
+def test_recorded_loop_vs_dot_table_supports_the_prose():
+    """inner-products.md: for one number the loop is faster, for ten about as fast,
+    and the ratio grows with the length."""
+    rows = RECORDED["tables"]["loop-vs-dot"]["rows"]
+    ratios = [row["ratio"] for row in rows]
+    assert [row["length"] for row in rows[:2]] == [1, 10]
+    assert ratios[0] < 1 and 0.5 < ratios[1] < 2
+    assert ratios == sorted(ratios)
+
+
+def rows_of(table_id: str) -> list[dict]:
+    return RECORDED["tables"][table_id]["rows"]
+
+
+def test_recorded_loop_costs_support_the_prose():
+    """why-loops-are-slow.md: over 100 ns per MAC; float32 and float64 about the same;
+    lists faster than arrays."""
+    naive32, naive64, lists = (row["ns_per_mac"] for row in rows_of("ns-per-mac"))
+    assert naive32 > 100
+    assert 0.8 < naive32 / naive64 < 1.25
+    assert lists < naive32
+
+
+def test_recorded_channel_sweep_supports_the_prose():
+    """dot-optimization.md: slower at C=1, no faster at C=3, then growing with C;
+    the cost per call nearly flat; the whole network far from 100x."""
+    rows = rows_of("channel-sweep")
+    speedups = {row["C"]: row["speedup"] for row in rows}
+    assert speedups[1] < 1 and 0.7 < speedups[3] < 1.5  # "only about as fast as the loop"
+    assert [speedups[C] for C in sorted(speedups) if C >= 3] == sorted(
+        speedups[C] for C in speedups if C >= 3
+    )
+    calls = [row["dot_call_us"] for row in rows]
+    assert max(calls) / min(calls) < 1.5
+    (model,) = rows_of("dot-model")
+    assert model["first_layer_share"] > 0.5 and model["speedup"] < 100
+    assert 1 < model["break_even_C"] < 8 < 100 < model["C_for_100x"] < 1024
+    assert model["C_where_bC_is_a"] > 2048  # "far more channels than any layer"
+    for row in rows:  # "the measured speed-up at small C is higher than the model says"
+        if 3 <= row["C"] <= 16:
+            model_speedup = model["naive_ns"] * row["C"] / (
+                model["a_us"] * 1e3 + model["b_ns"] * row["C"]
+            )
+            assert row["speedup"] > model_speedup, row["C"]
+    assert rows_of("strided")[0]["ratio"] > 1
+
+
+def test_recorded_short_vectors_and_fc_support_the_prose():
+    """For 3 numbers the built-ins beat np.dot; batching the FC layer helps."""
+    us = {row["way"]: row["us"] for row in rows_of("short-vectors")}
+    assert us["sum(map(operator.mul, a, b)) on lists"] < us["np.dot(a, b)"]
+    assert 0.7 < us["np.vdot(a, b)"] / us["np.dot(a, b)"] < 1.3
+    loop, matvec, batched = (row["us_per_image"] for row in rows_of("fc"))
+    assert batched < matvec < loop
+    weights_gbs = rows_of("fc")[1]["weight_gbs"]
+    memory_gbs = max(row["gbs"] for row in rows_of("bandwidth"))
+    assert weights_gbs > 2 * memory_gbs  # fully-connected.md: "stay in the CPU's caches"
+
+
+def test_recorded_measuring_figures_support_the_prose():
+    """how-we-measure.md: the first fill is slower; min <= median <= p90 <= max;
+    with noisy neighbours the times vary more and the ratio of minima stays."""
+    (m,) = rows_of("measuring")
+    assert m["first_ms"] > m["best_ms"]
+    assert m["min_us"] <= m["median_us"] <= m["p90_us"] <= m["max_us"]
+    quiet, noisy = rows_of("noise")
+    assert noisy["cv_a"] > quiet["cv_a"] and noisy["cv_b"] > quiet["cv_b"]
+    assert abs(noisy["min_ratio"] / quiet["min_ratio"] - 1) < 0.15  # "almost the same"
+    assert 1e4 <= 20e6 / m["step_ns"] < 1e6  # a 20 ms batch: "tens of thousands" of steps
+
+
+def test_recorded_reasons_support_the_prose():
+    """why-numpy-is-fast.md, reason by reason."""
+    calls = {row["length"]: row for row in rows_of("calls")}
+    assert calls[10]["us"] < 1.3 * calls[1]["us"]  # 10 numbers cost about as much as 1
+    per_element = {n: row["ns_per_element"] for n, row in calls.items()}
+    assert per_element[1_000_000] > per_element[100_000]  # "rises again"
+    split = {row["length"]: row for row in rows_of("split")}
+    assert split[1000]["speedup_without_fixed"] > split[1000]["speedup"]
+    assert split[1000]["fixed_share"] > 0.5 > split[100_000]["fixed_share"]
+    simd = {row["kernel"]: row for row in rows_of("simd")}
+    for kernel in ("np.add", "np.multiply"):  # faster at every size, typically ~2
+        ratios = sorted(v for k, v in simd[kernel].items() if k.startswith("n"))
+        assert ratios[0] > 1.2 and 1.5 < (ratios[1] + ratios[2]) / 2 < 3
+    assert all(v > 2 for k, v in simd["np.sqrt"].items() if k.startswith("n"))
+    memory = {row["way"]: row["ms"] for row in rows_of("memory")}
+    assert memory["strided view"] > 16 * memory["contiguous"]  # "more than the factor of 16"
+    assert memory["copy, then dot"] > 0.9 * memory["strided view"]  # "does not help"
+    gemm = {row["n"]: row["gflops"] for row in rows_of("gemm-sizes")}
+    large = [gemm[n] for n in gemm if n >= 512]
+    assert max(large) < 1.25 * min(large)  # a steady rate from a few hundred rows on
+    threads = {row["n"]: row["speedup"] for row in rows_of("threads")}
+    assert threads[32] < 1.2 and threads[64] < 1.2
+    assert all(threads[n] > 1.3 for n in threads if n >= 128)  # "from 128 on, more"
+    assert threads[1024] > 1.7 and threads[2048] > 1.8  # "nearly twice for the largest"
+    peaks = {row["simd"]: row["gflops"] for row in rows_of("peaks")}
+    assert all(peaks["AVX2"] < g < peaks["AVX512F"] for g in large)  # "between the two peaks"
+    assert gemm[2048] > peaks["AVX2"]  # "above the AVX2 peak at the reported clock"
+    naive = 2 / rows_of("ns-per-mac")[0]["ns_per_mac"]
+    assert gemm[2048] / naive > 1e4  # "more than four orders of magnitude"
+
+
+def test_recorded_dot_threads_support_the_prose():
+    """why-numpy-is-fast.md: on the published machine's OpenBLAS, threads play no part
+    in a dot of 1024 numbers, and help for long float64 vectors. Where OpenBLAS starts
+    threading a dot is a fact of one build and one machine, so it is a recorded figure,
+    not a test of the reader's machine."""
+    speedup = {row["n"]: row["speedup"] for row in rows_of("dot-threads")}
+    assert 0.8 < speedup[1024] < 1.25
+    assert speedup[1_000_000] > 1.3
+
+
+def test_recorded_seed_reasons_support_the_prose():
+    """why-numpy-is-fast.md, section 9."""
+    ratios = {row["C"]: row for row in rows_of("seed-ratios")}
+    assert ratios[3]["compiled"] < 1  # three numbers: the loop beats one call
+    assert ratios[3]["scalars"] < ratios[64]["scalars"] < ratios[1024]["scalars"]
+    assert all(row["fixed_share"] > 0.85 for row in ratios.values())  # "almost all"
+    assert ratios[1024]["layout"] > ratios[3]["layout"]
+    assert all(row["mixed"] > 1 for row in ratios.values())
+    assert ratios[3]["seed"] < 1.5 < 10 < ratios[1024]["seed"]
+
+
+def test_recorded_allocator_effect_supports_the_prose():
+    """how-we-measure.md: the same FFT faster, with fewer page faults, once a large
+    array has been freed."""
+    (row,) = rows_of("allocator")
+    assert row["after_ms"] < row["before_ms"] / 2
+    assert row["after_faults"] < row["before_faults"] / 10
+
+
+def test_recorded_part2_figures_support_the_prose():
+    """part2-gemm.md, part2-fast-algorithms.md, part2-choosing.md."""
+    steps = [row["gflops"] for row in rows_of("gemm-steps")]
+    assert steps[0] < steps[1] < steps[2]  # dot < patch < im2col
+    memory = {row["layer"]: row for row in rows_of("im2col-memory")}
+    largest = max(memory.values(), key=lambda row: row["patch_mb"])
+    assert largest["layer"] == "conv1 7x7"  # "the first layer has the largest"
+    assert memory["conv2 1x1 expand"]["patch_mb"] == 0
+    assert abs(memory["conv3 3x3"]["patch_mb"] / memory["conv3 3x3"]["input_mb"] - 9) < 1e-9
+    einsum = {row["C"]: row["ratio"] for row in rows_of("einsum")}
+    assert einsum[256] > max(einsum[8], einsum[64])
+    fft = [row["ratio"] for row in rows_of("fft-kernels")]
+    assert fft[0] < 1 < fft[-1]
+    fft_ms = {row["R"]: row["fft_ms"] for row in rows_of("fft-kernels")}
+    assert fft_ms[11] > fft_ms[15]  # "do not grow smoothly": 74 = 2 * 37 is slow
+    errors = {row["method"]: row for row in rows_of("accuracy")}
+    direct = errors["im2col + GEMM (direct), 3x3"]["float32"]
+    assert errors["Winograd F(2x2, 3x3), 3x3"]["float32"] < 2 * direct
+    assert errors["Winograd F(4x4, 3x3), 3x3"]["float32"] > 5 * direct
+    assert errors["FFT, 3x3"]["float32"] < 2 * direct
+    assert all(row["float64"] < 3e-14 for row in errors.values())  # "about 14 digits"
+    bench = rows_of("resnet-bench")
+    summary = {row["variant"]: row for row in rows_of("resnet-summary")}
+    geomean = {variant: row["geomean_of_ceiling"] for variant, row in summary.items()}
+    assert 0.75 <= geomean["conv_fast"] < 0.85  # "the target: at least 75%"
+    assert geomean["conv_fast"] - geomean["conv_im2col"] < 0.05  # "adds little"
+    assert all(not row["fft"] >= row["fast"] for row in bench)  # FFT "never the right choice"
+    others = ("patch", "im2col", "strided", "implicit", "winograd", "fast")
+    for row in bench:  # figure's text: "FFT is far below everything else"
+        assert not row["fft"] >= min(row[v] for v in others if row[v] == row[v]), row["layer"]
+    by_layer = {row["layer"]: row for row in bench}
+    assert by_layer["conv1 7x7"]["strided"] > by_layer["conv1 7x7"]["im2col"]  # one copy
+    for layer in ("conv2 3x3 (first)", "conv2 3x3"):  # 56 x 56: a tie of three
+        speeds = [by_layer[layer][v] for v in ("im2col", "strided", "implicit")]
+        assert max(speeds) < 1.2 * min(speeds), layer
+    for stage in (3, 4, 5):
+        smaller = by_layer[f"conv{stage} 3x3"]  # stride 1: implicit a little slower
+        assert smaller["implicit"] < smaller["im2col"]
+        for row in (smaller, by_layer[f"conv{stage} 3x3 (first)"]):  # stride tricks tie
+            assert abs(row["strided"] / row["im2col"] - 1) < 0.15, row["layer"]
+    assert summary["conv_fast"]["network_ms"] < summary["conv_im2col"]["network_ms"]
+    first = bench[0]
+    assert first["layer"] == "conv1 7x7"
+    ratios = sorted(r["fast"] / r["ceiling"] for r in bench)
+    assert first["fast"] / first["ceiling"] < ratios[len(ratios) // 2]  # below the median
+    for row in bench:  # conv_fast is never far from the best method measured
+        best = max(row[v] for v in ("im2col", "strided", "implicit", "winograd"))
+        assert row["fast"] > 0.8 * best, row["layer"]
+
+
+def test_recorded_torch_comparison_supports_the_prose():
+    """part2-choosing.md: PyTorch above the GEMM ceiling on most shapes, NumPy ahead on
+    a few 1x1 shapes, PyTorch faster in total and on most 1x1 and 3x3 shapes."""
+    rows = rows_of("torch")
+    if not rows:
+        pytest.skip("PyTorch was not installed when the figures were measured")
+    ceiling = {row["layer"]: row["ceiling"] for row in rows_of("resnet-bench")}
+    assert sum(r["torch"] > ceiling[r["layer"]] for r in rows) > len(rows) / 2
+    assert any(r["fast"] > r["torch"] for r in rows if "1x1" in r["layer"])
+    (total,) = rows_of("torch-totals")
+    assert total["torch_over_fast"] < 1  # "the target is not met"
+    for kind in ("1x1", "3x3"):
+        shapes = [r for r in rows if kind in r["layer"]]
+        assert sum(r["torch"] > r["fast"] for r in shapes) > len(shapes) / 2, kind
+
+
+def test_recorded_scipy_comparison_supports_the_prose():
+    """benchmarks.md: im2col first at 3x3, SciPy's loop first at 21x21, the FFTs
+    flat and SciPy's a little faster, conv_fast with the better of im2col and FFT."""
+    rows = {row["kernel"]: row for row in rows_of("scipy")}
+    if not rows:
+        pytest.skip("SciPy was not installed when the figures were measured")
+    assert rows["3x3"]["im2col"] < rows["3x3"]["scipy_direct"]
+    assert rows["3x3"]["im2col"] < rows["3x3"]["fft"]  # part2-choosing: "im2col ahead"
+    assert rows["21x21"]["scipy_direct"] < rows["21x21"]["im2col"]
+    for method in ("fft", "scipy_fft"):
+        times = [row[method] for row in rows.values()]
+        assert max(times) < 1.5 * min(times), method  # "hardly notice the kernel size"
+    others = ("im2col", "fft", "fast", "scipy_direct")
+    for row in rows.values():  # SciPy's FFT "the fastest from 5 x 5 on", close at 3 x 3
+        assert row["scipy_fft"] < min(row[m] for m in others) * (1.5 if row["R"] == 3 else 1)
+    for row in rows.values():
+        assert row["fast"] < 1.25 * min(row["im2col"], row["fft"]), row["kernel"]
+
+
+def test_recorded_blas_kernels_support_the_prose():
+    """capstone.md: without the machine's OPENBLAS_CORETYPE, OpenBLAS runs its SkylakeX
+    kernels (with or without OPENBLAS_L2_SIZE), nearly twice the GEMM speed, and the
+    forward pass comes close to PyTorch's."""
+    as_set, no_coretype, detected = rows_of("blas-kernels")
+    if as_set["blas"] == detected["blas"]:
+        pytest.skip("the figures were measured where OpenBLAS's choice was not overridden")
+    assert "Haswell" in as_set["blas"]
+    assert "SkylakeX" in no_coretype["blas"] and "SkylakeX" in detected["blas"]
+    assert detected["gemm_gflops"] > 1.6 * as_set["gemm_gflops"]  # "nearly halve"
+    assert abs(no_coretype["gemm_gflops"] / detected["gemm_gflops"] - 1) < 0.15
+    assert detected["numpy_ms"] < as_set["numpy_ms"]
+    if detected["torch_ms"] == detected["torch_ms"]:  # PyTorch was measured
+        assert detected["torch_over_numpy"] > as_set["torch_over_numpy"]
+        assert 0.8 < detected["torch_over_numpy"] < 1.25  # "comes close to PyTorch's"
+        gap_ms = detected["numpy_ms"] - detected["torch_ms"]
+        assert gap_ms < 5  # "within a few milliseconds"
+        # "mostly the kernels": most of the Haswell gap disappears
+        assert gap_ms < 0.5 * (as_set["numpy_ms"] - as_set["torch_ms"])
+
+
+def test_recorded_capstone_figures_support_the_prose():
+    """capstone.md: the journey's order of methods; the PyTorch target not met."""
+    total = rows_of("journey")[-1]
+    assert total["layer"] == "all 53 convolutions"
+    assert total["naive_ms"] > total["dot_ms"] > total["patch_ms"] > total["fast_ms"]
+    # the journey's words: "a quarter of an hour", "about a minute", "a fraction of a
+    # second", "tens of milliseconds"
+    assert 10 < total["naive_ms"] / 60e3 < 20
+    assert 30 < total["dot_ms"] / 1e3 < 90
+    assert 100 < total["patch_ms"] < 1000
+    for key in ("im2col_ms", "fast_ms", "torch_ms"):
+        assert not total[key] < 10 and not total[key] >= 100, key  # NaN: not measured
+    (forward,) = rows_of("forward")
+    assert 0 < forward["conv_ms"] < forward["numpy_ms"]
+    # conv_ms + rest_ms is one timed pass; the best untimed pass is close to it
+    assert forward["conv_ms"] + forward["rest_ms"] == pytest.approx(forward["numpy_ms"], 0.15)
+    assert forward["rest_ms"] > 0.05 * forward["numpy_ms"]  # worth its paragraph
+    (summary,) = rows_of("journey-summary")  # "more than the sum of the 53 shapes timed
+    assert forward["conv_ms"] > summary["fast_ms"]  # one by one"
+    if forward["torch_ms"] == forward["torch_ms"]:  # PyTorch was measured
+        assert forward["torch_over_numpy"] < 1  # "the target is not met"
+        assert forward["conv_ms"] > forward["torch_ms"]  # "more than PyTorch's whole pass"
