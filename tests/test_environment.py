@@ -1,19 +1,25 @@
-"""What the pages say about the machine's libraries: glibc's allocator, oneDNN's kernels.
+"""What the pages say about the machine's libraries and the environment the book
+measures in: glibc's allocator, oneDNN's kernels, the BLAS's own kernels for the results,
+what the threads claim needs, the portability run's summary.
 
 Live checks, but not speed claims: the environment variables they are about are set in
 fresh processes by the tests themselves.
 """
 
+import json
 import os
 import platform
 import subprocess
 import sys
+import time
+from types import SimpleNamespace
 
 import pytest
 from measuring import allocator_table
 from timing import simd_extensions
 
-from book import SNIPPETS
+from book import ROOT, SNIPPETS, results
+from book.portability import CONFIGURATIONS, neighbours, parse_junit, summary
 
 
 def python_output(code: str, **env: str) -> str:
@@ -77,3 +83,100 @@ def test_onednn_uses_avx512_here():
     output = python_output(ONEDNN_CONV, ONEDNN_VERBOSE="1")
     kernels = [line for line in output.splitlines() if ",convolution," in line]
     assert kernels and all("jit:avx512_core" in line for line in kernels), kernels
+
+
+KERNELS = """
+import json, numpy
+from threadpoolctl import threadpool_info
+print(json.dumps([p.get("architecture") for p in threadpool_info() if p["user_api"] == "blas"]))
+"""
+
+
+def kernels_in(env: dict[str, str]) -> list:
+    done = subprocess.run(
+        [sys.executable, "-c", KERNELS], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def test_results_are_measured_with_the_blas_own_kernels():
+    """book.results removes OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE together, in its
+    measuring process only, and the kernels that then run are the library's choice."""
+    plain = {k: v for k, v in os.environ.items() if k not in results.KERNEL_VARIABLES}
+    forced = {**plain, "OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_L2_SIZE": "1048576"}
+    measuring = results.environment_for_measuring(forced)
+    assert not results.kernel_overrides(measuring)
+    assert results.blas_setting(measuring) == (
+        "kernels of its own choice (the machine's OPENBLAS_CORETYPE=Haswell,"
+        " OPENBLAS_L2_SIZE=1048576 unset while measuring)"
+    )
+    assert results.blas_setting(plain) == "kernels of its own choice"
+    assert results.blas_setting(forced).startswith("kernels forced by OPENBLAS_CORETYPE")
+    assert kernels_in(measuring) == kernels_in(plain)
+    if platform.machine() == "x86_64" and kernels_in(plain) != [None]:
+        assert kernels_in(forced) == ["Haswell"]  # the override did act
+
+
+def test_the_results_command_leaves_the_callers_environment(monkeypatch):
+    """With an override set, main() runs itself again without it; this process keeps it."""
+    calls = []
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    monkeypatch.setattr(
+        results.subprocess, "run", lambda *a, **k: calls.append(k) or SimpleNamespace(returncode=0)
+    )
+    with pytest.raises(SystemExit):
+        results.main()
+    (call,) = calls
+    assert "OPENBLAS_CORETYPE" not in call["env"] and results.REMOVED in call["env"]
+    assert os.environ["OPENBLAS_CORETYPE"] == "Haswell"
+
+
+NEEDS = """
+import os, sys
+sys.path[:0] = {paths!r}
+if {pin}:
+    os.sched_setaffinity(0, {{min(os.sched_getaffinity(0))}})
+import numpy
+from book.claims import BY_ID, unmet_needs
+print(unmet_needs(BY_ID["threads-large-gemm"]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs sched_setaffinity")
+@pytest.mark.parametrize(
+    "pin, env, busy, reason",
+    [
+        (True, {}, False, "needs 2 CPUs; this process may use 1"),
+        (False, {"OPENBLAS_NUM_THREADS": "1"}, False, "needs 2 BLAS threads; the BLAS runs 1"),
+        (False, {}, True, "needs 2 idle CPUs; other programs leave"),
+    ],
+    ids=["one CPU", "one BLAS thread", "busy neighbours"],
+)
+def test_the_threads_claim_says_what_it_lacks(pin, env, busy, reason):
+    """Checked from the affinity, threadpoolctl and /proc/stat, not os.cpu_count()."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("this process has one CPU: nothing to take away")
+    code = NEEDS.format(paths=[str(ROOT), str(SNIPPETS)], pin=pin)
+    with neighbours(len(os.sched_getaffinity(0)) if busy else 0):
+        if busy:
+            time.sleep(0.3)  # let them start
+        output = python_output(code, **env)
+    assert reason in output, output
+
+
+def test_the_portability_summary_counts_failures_per_configuration(tmp_path):
+    report = tmp_path / "report.xml"
+    report.write_text(
+        '<testsuites><testsuite><testcase name="a"/>'
+        '<testcase name="b"><failure message="x"/></testcase>'
+        '<testcase name="c"><skipped message="needs 2 CPUs"/></testcase>'
+        "</testsuite></testsuites>"
+    )
+    outcome = parse_junit(str(report))
+    assert (outcome.passed, outcome.failed, outcome.skipped) == (1, ["b"], ["c: needs 2 CPUs"])
+    table = summary({"one CPU": [outcome, parse_junit(str(report))]}).splitlines()
+    assert table[2] == "| one CPU | 2 | 2 | b (2x) | c: needs 2 CPUs |"
+    names = [c.name for c in CONFIGURATIONS]
+    assert {"OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "OPENBLAS_CORETYPE=Haswell"} <= set(
+        names
+    )

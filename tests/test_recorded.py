@@ -180,13 +180,20 @@ def test_recorded_reasons_support_the_prose():
     assert max(large) < 1.25 * min(large)  # a steady rate from a few hundred rows on
     threads = {row["n"]: row["speedup"] for row in rows_of("threads")}
     assert threads[32] < 1.2 and threads[64] < 1.2
-    assert all(threads[n] > 1.3 for n in threads if n >= 128)  # "from 128 on, more"
-    assert threads[1024] > 1.7 and threads[2048] > 1.8  # "nearly twice for the largest"
+    assert threads[128] < 1.3  # "little at 128 x 128"
+    assert all(threads[n] > 1.3 for n in threads if n >= 256)  # "up to almost ... larger"
+    assert max(threads.values()) > 1.8  # "up to almost a factor of two"
     peaks = {row["simd"]: row["gflops"] for row in rows_of("peaks")}
     assert all(peaks["AVX2"] < g < peaks["AVX512F"] for g in large)  # "between the two peaks"
-    assert gemm[2048] > peaks["AVX2"]  # "above the AVX2 peak at the reported clock"
+    assert gemm[2048] > peaks["AVX2"]  # "above what AVX2 registers could give"
+    (clock,) = rows_of("implied-clock")  # two FMA units: less than the reported clock;
+    assert clock["ghz_avx512"] < peaks_clock() < clock["ghz_avx2"]  # one: more
     naive = 2 / rows_of("ns-per-mac")[0]["ns_per_mac"]
     assert gemm[2048] / naive > 1e4  # "more than four orders of magnitude"
+
+
+def peaks_clock() -> float:
+    return rows_of("peaks")[0]["ghz"]
 
 
 def test_recorded_dot_threads_support_the_prose():
@@ -242,46 +249,49 @@ def test_recorded_part2_figures_support_the_prose():
     bench = rows_of("resnet-bench")
     summary = {row["variant"]: row for row in rows_of("resnet-summary")}
     geomean = {variant: row["geomean_of_ceiling"] for variant, row in summary.items()}
-    assert 0.75 <= geomean["conv_fast"] < 0.85  # "the target: at least 75%"
-    assert geomean["conv_fast"] - geomean["conv_im2col"] < 0.05  # "adds little"
+    assert geomean["conv_fast"] < 0.75  # "the target: at least 75%": not met
+    assert 0 < geomean["conv_fast"] - geomean["conv_im2col"] < 0.1  # "adds a few points"
     assert all(not row["fft"] >= row["fast"] for row in bench)  # FFT "never the right choice"
     others = ("patch", "im2col", "strided", "implicit", "winograd", "fast")
     for row in bench:  # figure's text: "FFT is far below everything else"
         assert not row["fft"] >= min(row[v] for v in others if row[v] == row[v]), row["layer"]
     by_layer = {row["layer"]: row for row in bench}
     assert by_layer["conv1 7x7"]["strided"] > by_layer["conv1 7x7"]["im2col"]  # one copy
-    for layer in ("conv2 3x3 (first)", "conv2 3x3"):  # 56 x 56: a tie of three
-        speeds = [by_layer[layer][v] for v in ("im2col", "strided", "implicit")]
-        assert max(speeds) < 1.2 * min(speeds), layer
-    for stage in (3, 4, 5):
-        smaller = by_layer[f"conv{stage} 3x3"]  # stride 1: implicit a little slower
-        assert smaller["implicit"] < smaller["im2col"]
-        for row in (smaller, by_layer[f"conv{stage} 3x3 (first)"]):  # stride tricks tie
-            assert abs(row["strided"] / row["im2col"] - 1) < 0.15, row["layer"]
+    for layer in ("conv2 3x3 (first)", "conv2 3x3"):  # 56 x 56: "clearly ahead of im2col"
+        row = by_layer[layer]
+        assert min(row["implicit"], row["strided"]) > 1.2 * row["im2col"], layer
+    for stage in (3, 4, 5):  # smaller images and stride 2: stride tricks at least as fast
+        smaller = by_layer[f"conv{stage} 3x3"]  # "implicit GEMM never the fastest"
+        assert smaller["implicit"] < max(smaller["im2col"], smaller["strided"])
+        for row in (smaller, by_layer[f"conv{stage} 3x3 (first)"]):
+            assert row["strided"] > 0.95 * row["im2col"], row["layer"]
+    assert any(  # "often faster": conv_fast gives away part of the speed there
+        by_layer[f"conv{stage} 3x3"]["strided"] > 1.1 * by_layer[f"conv{stage} 3x3"]["im2col"]
+        for stage in (3, 4, 5)
+    )
     assert summary["conv_fast"]["network_ms"] < summary["conv_im2col"]["network_ms"]
     first = bench[0]
     assert first["layer"] == "conv1 7x7"
     ratios = sorted(r["fast"] / r["ceiling"] for r in bench)
     assert first["fast"] / first["ceiling"] < ratios[len(ratios) // 2]  # below the median
-    for row in bench:  # conv_fast is never far from the best method measured
+    for row in bench:  # conv_fast gives away part of the speed, never most of it
         best = max(row[v] for v in ("im2col", "strided", "implicit", "winograd"))
-        assert row["fast"] > 0.8 * best, row["layer"]
+        assert row["fast"] > 0.7 * best, row["layer"]
 
 
 def test_recorded_torch_comparison_supports_the_prose():
-    """part2-choosing.md: PyTorch above the GEMM ceiling on most shapes, NumPy ahead on
-    a few 1x1 shapes, PyTorch faster in total and on most 1x1 and 3x3 shapes."""
+    """part2-choosing.md: PyTorch ahead on the first layer and most 3x3 shapes, NumPy
+    on most 1x1 shapes, PyTorch faster in total."""
     rows = rows_of("torch")
     if not rows:
         pytest.skip("PyTorch was not installed when the figures were measured")
-    ceiling = {row["layer"]: row["ceiling"] for row in rows_of("resnet-bench")}
-    assert sum(r["torch"] > ceiling[r["layer"]] for r in rows) > len(rows) / 2
-    assert any(r["fast"] > r["torch"] for r in rows if "1x1" in r["layer"])
+    assert rows[0]["layer"] == "conv1 7x7" and rows[0]["torch"] > rows[0]["fast"]
+    three = [r for r in rows if "3x3" in r["layer"]]
+    one = [r for r in rows if "1x1" in r["layer"]]
+    assert sum(r["torch"] > r["fast"] for r in three) > len(three) / 2
+    assert sum(r["fast"] > r["torch"] for r in one) > len(one) / 2
     (total,) = rows_of("torch-totals")
     assert total["torch_over_fast"] < 1  # "the target is not met"
-    for kind in ("1x1", "3x3"):
-        shapes = [r for r in rows if kind in r["layer"]]
-        assert sum(r["torch"] > r["fast"] for r in shapes) > len(shapes) / 2, kind
 
 
 def test_recorded_scipy_comparison_supports_the_prose():
@@ -304,24 +314,22 @@ def test_recorded_scipy_comparison_supports_the_prose():
 
 
 def test_recorded_blas_kernels_support_the_prose():
-    """capstone.md: without the machine's OPENBLAS_CORETYPE, OpenBLAS runs its SkylakeX
-    kernels (with or without OPENBLAS_L2_SIZE), nearly twice the GEMM speed, and the
-    forward pass comes close to PyTorch's."""
-    as_set, no_coretype, detected = rows_of("blas-kernels")
-    if as_set["blas"] == detected["blas"]:
-        pytest.skip("the figures were measured where OpenBLAS's choice was not overridden")
-    assert "Haswell" in as_set["blas"]
-    assert "SkylakeX" in no_coretype["blas"] and "SkylakeX" in detected["blas"]
-    assert detected["gemm_gflops"] > 1.6 * as_set["gemm_gflops"]  # "nearly halve"
-    assert abs(no_coretype["gemm_gflops"] / detected["gemm_gflops"] - 1) < 0.15
-    assert detected["numpy_ms"] < as_set["numpy_ms"]
-    if detected["torch_ms"] == detected["torch_ms"]:  # PyTorch was measured
-        assert detected["torch_over_numpy"] > as_set["torch_over_numpy"]
-        assert 0.8 < detected["torch_over_numpy"] < 1.25  # "comes close to PyTorch's"
-        gap_ms = detected["numpy_ms"] - detected["torch_ms"]
-        assert gap_ms < 5  # "within a few milliseconds"
-        # "mostly the kernels": most of the Haswell gap disappears
-        assert gap_ms < 0.5 * (as_set["numpy_ms"] - as_set["torch_ms"])
+    """capstone.md: left to itself OpenBLAS runs its SkylakeX kernels; forcing Haswell
+    lowers the GEMM ceiling and slows the forward pass; PyTorch changes less."""
+    own, forced = rows_of("blas-kernels")
+    assert own["setting"].startswith("both unset") and "Haswell" in forced["blas"]
+    assert "SkylakeX" in own["blas"]
+    assert own["gemm_gflops"] > 1.3 * forced["gemm_gflops"]  # "can nearly halve"
+    assert own["numpy_ms"] < forced["numpy_ms"]
+    if own["torch_ms"] == own["torch_ms"]:  # PyTorch was measured: "changes much less"
+        assert forced["torch_ms"] / own["torch_ms"] < forced["numpy_ms"] / own["numpy_ms"]
+
+
+def test_published_figures_ran_the_blas_own_kernels():
+    """The machine line names the kernels, chosen by the library, not forced."""
+    machine = RECORDED["machine"]
+    assert machine["kernels"].startswith("kernels of its own choice")
+    assert "(" in machine["blas"]  # threadpoolctl named the kernels
 
 
 def test_recorded_capstone_figures_support_the_prose():
@@ -329,13 +337,13 @@ def test_recorded_capstone_figures_support_the_prose():
     total = rows_of("journey")[-1]
     assert total["layer"] == "all 53 convolutions"
     assert total["naive_ms"] > total["dot_ms"] > total["patch_ms"] > total["fast_ms"]
-    # the journey's words: "a quarter of an hour", "about a minute", "a fraction of a
-    # second", "tens of milliseconds"
-    assert 10 < total["naive_ms"] / 60e3 < 20
-    assert 30 < total["dot_ms"] / 1e3 < 90
+    # the journey's words: "the better part of an hour", "a few minutes", "a fraction
+    # of a second", "about a tenth of a second"
+    assert 30 < total["naive_ms"] / 60e3 < 60
+    assert 120 < total["dot_ms"] / 1e3 < 360
     assert 100 < total["patch_ms"] < 1000
     for key in ("im2col_ms", "fast_ms", "torch_ms"):
-        assert not total[key] < 10 and not total[key] >= 100, key  # NaN: not measured
+        assert not total[key] < 60 and not total[key] >= 160, key  # NaN: not measured
     (forward,) = rows_of("forward")
     assert 0 < forward["conv_ms"] < forward["numpy_ms"]
     # conv_ms + rest_ms is one timed pass; the best untimed pass is close to it
@@ -345,4 +353,5 @@ def test_recorded_capstone_figures_support_the_prose():
     assert forward["conv_ms"] > summary["fast_ms"]  # one by one"
     if forward["torch_ms"] == forward["torch_ms"]:  # PyTorch was measured
         assert forward["torch_over_numpy"] < 1  # "the target is not met"
-        assert forward["conv_ms"] > forward["torch_ms"]  # "more than PyTorch's whole pass"
+        # "about as long as PyTorch's whole forward pass"
+        assert abs(forward["conv_ms"] / forward["torch_ms"] - 1) < 0.15
