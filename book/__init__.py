@@ -3,6 +3,7 @@
 Nothing here is shown to readers; the code they copy lives in `snippets/`.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
 RESULTS = DOCS / "data" / "results.json"
+# A reader's own figures (`python -m book.results --local`): git-ignored, outside docs/ so
+# that no build copies it; BOOK_LOCAL_RESULTS points elsewhere (the tests use it).
+LOCAL_RESULTS = Path(os.environ.get("BOOK_LOCAL_RESULTS", ROOT / "results.local.json"))
 
 # The snippets import each other by module name (`from timing import compare`), as they
 # do when a reader runs `python snippets/<file>.py`.

@@ -1,5 +1,10 @@
 """MkDocs hooks: measured figures into prose, TeX into MathML, nothing loaded off-site.
 
+- Under `mkdocs serve`, when the reader has measured their own machine
+  (`python -m book.results --local`, a git-ignored file), every measured table and every
+  `[[measured:ID]]` figure also shows the reader's figure, with their machine line, and a
+  claim whose floor their machine does not reach is marked. `mkdocs build`, which
+  publishes the site, never shows them.
 - `[[floor:ID]]`, `[[measured:ID]]`, `[[table:ID]]`, `[[value:ID.KEY]]` (one cell of a
   one-row table; `ID.KEY.ROW` for row ROW), `[[claims]]` and `[[machine]]` in a
   page are replaced by figures from `book.claims` and the results file; an unknown ID,
@@ -28,7 +33,7 @@ from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from book import RESULTS
+from book import LOCAL_RESULTS, RESULTS
 from book.claims import BY_ID, CLAIMS, Claim, Table
 
 TOKEN = re.compile(r"\[\[(floor|measured|table|value|claims|machine|repo)(?::([\w.-]+))?\]\]")
@@ -44,8 +49,22 @@ OFFSITE_SCRIPTS = re.compile(
 )
 
 
+SERVING = False  # set by on_startup: local figures only in `mkdocs serve`
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    global SERVING
+    SERVING = command == "serve"
+
+
 def load_results() -> dict:
     return json.loads(RESULTS.read_text())
+
+
+def load_local() -> dict | None:
+    """The reader's own figures, shown beside the published ones while serving."""
+    path = LOCAL_RESULTS
+    return json.loads(path.read_text()) if SERVING and path.exists() else None
 
 
 def times(ratio: float) -> str:
@@ -68,12 +87,22 @@ def claims_table(page: str, results: dict) -> str:
         "| Measured on the machine below |",
         "|---|---|---|---|",
     ]
+    local = load_local()
+    if local is not None:
+        rows[0] += " Yours |"
+        rows[1] += "---|"
     for claim in CLAIMS:
         if claim.page == page:
             ratio = results["claims"][claim.id]["ratio"]
             threads = "1" if claim.blas_threads == 1 else "1 vs all"
-            rows.append(f"| {claim.what} | {threads} | {claim.floor:g}× | {times(ratio)} |")
-    return "\n".join(rows) + f"\n\n_{machine_line(results)}_"
+            row = f"| {claim.what} | {threads} | {claim.floor:g}× | {times(ratio)} |"
+            if local is not None:
+                row += (yours_claim(claim, local) if claim.id in local["claims"] else " —") + " |"
+            rows.append(row)
+    lines = "\n".join(rows) + f"\n\n_{machine_line(results)}_"
+    if local is not None:
+        lines += f"\n\n_Yours: {machine_line(local)}_"
+    return lines
 
 
 def cell(value, fmt: str) -> str:
@@ -141,9 +170,34 @@ def render_token(match: re.Match, page: str, results: dict, repo_url: str) -> st
         raise PluginError(f"{page}: {match.group(0)} belongs to {item.page} (book/claims.py)")
     if kind == "floor":
         return f"at least {item.floor:g}×"
+    local = load_local()
     if kind == "measured":
-        return times(results["claims"][item.id]["ratio"])
-    return measured_table(item, results)
+        published = times(results["claims"][item.id]["ratio"])
+        if local is None or item.id not in local["claims"]:
+            return published
+        return f"{published}{yours_claim(item, local)}"
+    table = measured_table(item, results)
+    if local is None or item.id not in local["tables"]:
+        return table
+    return table + "\n\n" + local_block(measured_table(item, local))
+
+
+def yours_claim(claim: Claim, local: dict) -> str:
+    """The reader's ratio beside a published figure, marked when below the floor."""
+    ratio = local["claims"][claim.id]["ratio"]
+    if ratio < claim.floor:
+        return (
+            f' <span class="local-figure local-below">(yours: {times(ratio)},'
+            f" below the floor of {claim.floor:g}×)</span>"
+        )
+    return f' <span class="local-figure">(yours: {times(ratio)})</span>'
+
+
+def local_block(markdown: str) -> str:
+    """The reader's table in a box of its own, under the published one."""
+    body = "\n".join("    " + line if line else "" for line in markdown.splitlines())
+    return f'!!! local "Your machine (results.local.json)"\n\n{body}'
+
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:

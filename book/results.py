@@ -6,6 +6,10 @@ snippet each figure depends on; then draws the plots in `docs/figures/` from it.
 Commit both; the site renders them and `tests/test_claims.py` keeps them in step with
 the code.
 
+`python -m book.results --local` measures the same on a reader's machine into the
+git-ignored results.local.json (book.LOCAL_RESULTS) and draws nothing: `mkdocs serve`
+then shows the reader's figures beside the published ones.
+
 The figures are measured with the BLAS's own choice of kernels: where the environment
 sets OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE (a fix for old OpenBLAS builds, which only
 slows the pinned NumPy), the command runs its measurements in a new process without
@@ -21,7 +25,7 @@ import time
 
 from timing import machine
 
-from book import RESULTS, ROOT
+from book import LOCAL_RESULTS, RESULTS, ROOT
 from book.claims import CLAIMS, TABLES, function, measure_claim, sources_of
 from book.figures import write_figures
 
@@ -106,10 +110,14 @@ def main() -> None:
         "figures": len(CLAIMS) + len(TABLES),
         "seconds": round(time.perf_counter() - start),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-    print(f"wrote {RESULTS.relative_to(ROOT)} on {results['machine']['cpu']}")
-    print("drew", ", ".join(write_figures(results)))
+    target = LOCAL_RESULTS if "--local" in sys.argv[1:] else RESULTS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {target} on {results['machine']['cpu']}")
+    if target == LOCAL_RESULTS:
+        print("run `mkdocs serve`: every measured figure now shows yours beside it")
+    else:
+        print("drew", ", ".join(write_figures(results)))
 
 
 if __name__ == "__main__":

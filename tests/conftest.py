@@ -1,5 +1,6 @@
 """Shared fixtures: the site, built once per test session."""
 
+import json
 import os
 import re
 import subprocess
@@ -9,12 +10,33 @@ from pathlib import Path
 
 import pytest
 
-from book import ROOT
+from book import RESULTS, ROOT
+from book.claims import CLAIMS
+
+FAKE_MACHINE = "A reader's laptop (fake, for the tests)"
+
+
+def write_fake_local_results(path: Path) -> Path:
+    """A reader's results file: the published figures at 80%, on another machine, and
+    the first claim below its floor."""
+    results = json.loads(RESULTS.read_text())
+    results["machine"]["cpu"] = FAKE_MACHINE
+    for claim in results["claims"].values():
+        claim["ratio"] *= 0.8
+    results["claims"][CLAIMS[0].id]["ratio"] = CLAIMS[0].floor / 2
+    path.write_text(json.dumps(results))
+    return path
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """Build the site once, strictly, with notebooks executed, into a temporary folder."""
+def fake_local_results(tmp_path_factory) -> Path:
+    return write_fake_local_results(tmp_path_factory.mktemp("local") / "results.local.json")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, fake_local_results) -> Path:
+    """Build the site once, strictly, with notebooks executed, into a temporary folder;
+    with a reader's local results present, which the published build must not show."""
     site_dir = tmp_path_factory.mktemp("site")
     start = time.perf_counter()
     build = subprocess.run(
@@ -28,7 +50,11 @@ def site(tmp_path_factory) -> Path:
             str(site_dir),
         ],
         cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={
+            **os.environ,
+            "NO_MKDOCS_2_WARNING": "1",
+            "BOOK_LOCAL_RESULTS": str(fake_local_results),
+        },
         capture_output=True,
         text=True,
         timeout=300,

@@ -10,6 +10,9 @@ import http.server
 import json
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -18,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from book import ROOT
+from book import RESULTS, ROOT
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
@@ -241,3 +244,51 @@ def test_screenshots_for_review(base_url, browser):
                 "slate" if scheme == "dark" else "default",
             )
             assert browser.save_screenshot(str(SCREENSHOTS / f"{name}-{scheme}.png"))
+
+
+@pytest.fixture(scope="module")
+def served_with_local_figures(fake_local_results):
+    """`mkdocs serve` as a reader runs it after `python -m book.results --local`."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "-a", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
+             "BOOK_LOCAL_RESULTS": str(fake_local_results)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/loops-to-inner-products/"
+    try:
+        for _ in range(240):  # the first build executes the notebook
+            try:
+                urllib.request.urlopen(url, timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def test_serve_shows_the_readers_figures_beside_ours(served_with_local_figures, browser):
+    """Every measured figure shows the reader's beside it, both machine lines are there,
+    and the claim below its floor on the reader's machine is marked."""
+    from conftest import FAKE_MACHINE
+
+    visit(browser, served_with_local_figures + "inner-products/")
+    yours = browser.find_elements(By.CSS_SELECTOR, ".local-figure")
+    assert yours and all("yours:" in element.text for element in yours)
+    below = browser.find_elements(By.CSS_SELECTOR, ".local-below")
+    assert below and all("below the floor" in element.text for element in below)
+    boxes = browser.find_elements(By.CSS_SELECTOR, ".admonition.local")
+    assert boxes and all(FAKE_MACHINE in box.text for box in boxes)
+    text = browser.find_element(By.TAG_NAME, "body").text
+    published = json.loads(RESULTS.read_text())["machine"]["cpu"]
+    assert "Measured on " + FAKE_MACHINE in text and "Measured on " + published in text
+    SCREENSHOTS.mkdir(exist_ok=True)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", below[0])
+    browser.save_screenshot(str(SCREENSHOTS / "local-figures.png"))

@@ -169,3 +169,13 @@ def test_page_and_site_budgets(site):
     total = sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
     assert total < 20_000_000
     assert float((site / ".build-seconds").read_text()) < 60
+
+
+def test_the_published_build_never_shows_local_figures(site):
+    """A reader's results.local.json (the fixture writes one) stays out of `mkdocs build`."""
+    from conftest import FAKE_MACHINE
+
+    for page in site.rglob("*.html"):
+        text = page.read_text()
+        assert "local-figure" not in text and FAKE_MACHINE not in text, page
+    assert not list(site.rglob("results.local.json"))
