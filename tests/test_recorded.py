@@ -155,7 +155,7 @@ def test_recorded_measuring_figures_support_the_prose():
     quiet, noisy = rows_of("noise")
     assert noisy["cv_a"] > quiet["cv_a"] and noisy["cv_b"] > quiet["cv_b"]
     assert abs(noisy["min_ratio"] / quiet["min_ratio"] - 1) < 0.15  # "almost the same"
-    assert 1e4 <= 20e6 / m["step_ns"] < 1e6  # a 20 ms batch: "tens of thousands" of steps
+    assert 1e5 <= 20e6 / m["step_ns"] < 1e6  # a 20 ms batch: "hundreds of thousands" of steps
 
 
 def test_recorded_reasons_support_the_prose():
@@ -170,7 +170,7 @@ def test_recorded_reasons_support_the_prose():
     simd = {row["kernel"]: row for row in rows_of("simd")}
     for kernel in ("np.add", "np.multiply"):  # faster at every size, typically ~2
         ratios = sorted(v for k, v in simd[kernel].items() if k.startswith("n"))
-        assert ratios[0] > 1.2 and 1.5 < (ratios[1] + ratios[2]) / 2 < 3
+        assert ratios[0] > 1.2 and 1.8 < (ratios[1] + ratios[2]) / 2 < 3.2  # "two to three"
     assert all(v > 2 for k, v in simd["np.sqrt"].items() if k.startswith("n"))
     memory = {row["way"]: row["ms"] for row in rows_of("memory")}
     assert memory["strided view"] > 16 * memory["contiguous"]  # "more than the factor of 16"
@@ -270,6 +270,8 @@ def test_recorded_part2_figures_support_the_prose():
         for stage in (3, 4, 5)
     )
     assert summary["conv_fast"]["network_ms"] < summary["conv_im2col"]["network_ms"]
+    ones = [r["fast"] / r["ceiling"] for r in bench if "1x1" in r["layer"]]
+    assert 0.35 < min(ones) < 0.65 and max(ones) > 1  # "from about half ... to above it"
     first = bench[0]
     assert first["layer"] == "conv1 7x7"
     ratios = sorted(r["fast"] / r["ceiling"] for r in bench)
@@ -323,6 +325,8 @@ def test_recorded_blas_kernels_support_the_prose():
     assert own["numpy_ms"] < forced["numpy_ms"]
     if own["torch_ms"] == own["torch_ms"]:  # PyTorch was measured: "changes much less"
         assert forced["torch_ms"] / own["torch_ms"] < forced["numpy_ms"] / own["numpy_ms"]
+        gap = {r["setting"]: r["numpy_ms"] - r["torch_ms"] for r in (own, forced)}
+        assert 1.5 < gap[forced["setting"]] / gap[own["setting"]] < 2.5  # "about doubles"
 
 
 def test_published_figures_ran_the_blas_own_kernels():
