@@ -1,5 +1,6 @@
 """The README's commands are the ones CI and the publishing workflow run."""
 
+import os
 import re
 
 import yaml
@@ -70,3 +71,13 @@ def test_benchmarks_page_counts_every_figure():
     text = (ROOT / "docs" / "benchmarks.md").read_text()
     total = len(CLAIMS) + len(TABLES)
     assert f"{total}/{total}" in text and f" 1/{total}" in text
+
+
+def test_local_results_are_git_ignored_and_outside_the_docs():
+    """A reader's own figures never get committed, and no build copies them."""
+    from book import DOCS, LOCAL_RESULTS
+
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert "results.local.json" in ignored
+    assert LOCAL_RESULTS.name == "results.local.json" or "BOOK_LOCAL_RESULTS" in os.environ
+    assert DOCS not in LOCAL_RESULTS.parents
