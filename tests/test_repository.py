@@ -33,7 +33,7 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert "python3.11 -m venv .venv && .venv/bin/pip install -q scipy torch==2.13.0" in (
         commands[:test]
     )
-    assert commands[test + 1 :] == [".venv/bin/python -m book.portability"]
+    assert commands[test + 1 :][0].startswith(".venv/bin/python -m book.portability")
     assert all(".venv/bin/python -m pytest" not in line for line in commands[:test])
 
 
