@@ -81,13 +81,12 @@ def machine_line(results: dict) -> str:
     )
 
 
-def claims_table(page: str, results: dict) -> str:
+def claims_table(page: str, results: dict, local: dict | None) -> str:
     rows = [
         "| Claim | BLAS threads | Stated floor (re-measured by the tests) "
         "| Measured on the machine below |",
         "|---|---|---|---|",
     ]
-    local = load_local()
     if local is not None:
         rows[0] += " Yours |"
         rows[1] += "---|"
@@ -152,14 +151,16 @@ def table_value(reference: str, page: str, results: dict) -> str:
     return cell(matches[0][key], columns[key].fmt)
 
 
-def render_token(match: re.Match, page: str, results: dict, repo_url: str) -> str:
+def render_token(
+    match: re.Match, page: str, results: dict, local: dict | None, repo_url: str
+) -> str:
     kind, item_id = match.group(1), match.group(2)
     if kind == "repo":
         return repo_url
     if kind == "machine":
         return machine_line(results)
     if kind == "claims":
-        return claims_table(page, results)
+        return claims_table(page, results, local)
     if kind == "value":
         return table_value(item_id, page, results)
     item = BY_ID.get(item_id)
@@ -170,7 +171,6 @@ def render_token(match: re.Match, page: str, results: dict, repo_url: str) -> st
         raise PluginError(f"{page}: {match.group(0)} belongs to {item.page} (book/claims.py)")
     if kind == "floor":
         return f"at least {item.floor:g}×"
-    local = load_local()
     if kind == "measured":
         published = times(results["claims"][item.id]["ratio"])
         if local is None or item.id not in local["claims"]:
@@ -199,13 +199,12 @@ def local_block(markdown: str) -> str:
     return f'!!! local "Your machine (results.local.json)"\n\n{body}'
 
 
-
 def on_page_markdown(markdown: str, page, config, files) -> str:
     if not TOKEN.search(markdown):
         return markdown
-    results = load_results()
+    results, local = load_results(), load_local()
     return TOKEN.sub(
-        lambda m: render_token(m, page.file.src_uri, results, config["repo_url"]),
+        lambda m: render_token(m, page.file.src_uri, results, local, config["repo_url"]),
         markdown,
     )
 

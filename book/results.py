@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 
+from blas_kernels import VARIABLES
 from timing import machine
 
 from book import LOCAL_RESULTS, RESULTS, ROOT
@@ -69,7 +70,7 @@ def measure_all() -> dict:
     return results
 
 
-KERNEL_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+KERNEL_VARIABLES = VARIABLES  # the overrides blas_kernels.py compares
 REMOVED = "BOOK_RESULTS_REMOVED"  # what the parent process removed, passed to the child
 
 
@@ -98,9 +99,10 @@ def blas_setting(env: dict[str, str]) -> str:
 
 
 def main() -> None:
-    if kernel_overrides(dict(os.environ)):  # measure in a process without them
+    overrides = kernel_overrides(dict(os.environ))
+    if overrides:  # measure in a process without them
         env = environment_for_measuring(dict(os.environ))
-        print("measuring without", ", ".join(kernel_overrides(dict(os.environ))), flush=True)
+        print("measuring without", ", ".join(overrides), flush=True)
         command = [sys.executable, "-m", "book.results", *sys.argv[1:]]
         raise SystemExit(subprocess.run(command, env=env, cwd=ROOT).returncode)
     start = time.perf_counter()

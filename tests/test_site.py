@@ -177,5 +177,7 @@ def test_the_published_build_never_shows_local_figures(site):
 
     for page in site.rglob("*.html"):
         text = page.read_text()
-        assert "local-figure" not in text and FAKE_MACHINE not in text, page
+        assert 'class="local-figure' not in text, page  # the hook's mark beside a figure
+        assert "admonition local" not in text, page  # the hook's box under a table
+        assert FAKE_MACHINE not in text, page
     assert not list(site.rglob("results.local.json"))
