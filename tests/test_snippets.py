@@ -270,13 +270,31 @@ def test_machine_line_has_every_field():
 # --- each snippet is a program ------------------------------------------------------
 
 
+# The two benchmarks of every ResNet-50 shape take a minute and half a minute as
+# programs. Here they run as programs on three shapes (the stem and the last stage's
+# 3x3, which Winograd measures): `layers` is cut down before the program imports it.
+# `python -m book.results` runs their functions on every shape.
+FEWER_SHAPES = """
+import os, runpy, sys
+sys.path.insert(0, os.path.dirname(sys.argv[1]))  # as `python snippets/file.py` does
+import resnet50_layers
+every_shape = resnet50_layers.layers
+resnet50_layers.layers = lambda: [
+    layer for layer in every_shape() if layer.name.startswith(("conv1", "conv5 3x3"))
+]
+runpy.run_path(sys.argv[1], run_name="__main__")
+"""
+EVERY_SHAPE = ("resnet_bench.py", "torch_compare.py")
+
+
 @pytest.mark.parametrize("path", sorted(SNIPPETS.glob("*.py")), ids=lambda p: p.name)
 def test_snippet_runs_as_a_program_and_says_what_it_shows(path):
     text = path.read_text()
     assert text.startswith('"""'), f"{path.name} has no docstring"
     assert 'if __name__ == "__main__":' in text
+    fewer = ["-c", FEWER_SHAPES] if path.name in EVERY_SHAPE else []
     done = subprocess.run(
-        [sys.executable, str(path)],
+        [sys.executable, *fewer, str(path)],
         cwd=ROOT,
         capture_output=True,
         text=True,
