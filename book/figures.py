@@ -246,6 +246,54 @@ def gemm_threads(results: dict, theme: dict) -> plt.Figure:
     return fig
 
 
+def memory_sweep(results: dict, theme: dict) -> plt.Figure:
+    """Bandwidth and the pointer chase against working set, cache sizes marked."""
+    data = rows(results, "memory-sweep")
+    size = [r["bytes"] for r in data]
+    dot, add = theme["lines"]
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(8.8, 6.4), sharex=True, gridspec_kw={"height_ratios": (3, 2)}
+    )
+    for key, color, marker, style, label in (
+        ("dot_all", dot, "o", "-", "np.dot, all threads"),
+        ("dot_1", dot, "o", "--", "np.dot, one thread"),
+        ("add_all", add, "s", "-", "a + b, all threads (one slice each)"),
+        ("add_1", add, "s", "--", "a + b, one thread"),
+    ):
+        top.loglog(size, [r[key] for r in data], marker + style, color=color, label=label,
+                   markersize=3)
+        top.set_xscale("log", base=2)
+    chased = [(r["bytes"], r["chase_ns"]) for r in data if r["chase_ns"] == r["chase_ns"]]
+    bottom.semilogx(*zip(*chased, strict=True), "o-", color=dot, markersize=3, base=2)
+    bottom.set_ylim(0, 1.15 * max(ns for _, ns in chased))
+    for ax in (top, bottom):
+        for cache in rows(results, "caches"):
+            ax.axvline(cache["size_kb"] * 2**10, color=theme["text"], linestyle=":",
+                       linewidth=0.9)
+    for cache in rows(results, "caches"):
+        top.annotate(
+            f"{cache['level']}: {cache['size_kb']:,} KB",
+            (cache["size_kb"] * 2**10, 0.02),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            ha="right",
+            va="bottom",
+            color=theme["text"],
+            fontsize=7,
+        )
+    ticks = [2**k for k in range(12, 31, 2)]
+    labels = [f"{t // 2**10} KB" if t < 2**20 else f"{t // 2**20} MB" for t in ticks]
+    bottom.set_xticks(ticks, [*labels[:-1], "1 GB"], fontsize=8)
+    bottom.minorticks_off()
+    top.set_ylabel("GB/s (call included)")
+    top.set_title("Bandwidth and latency by working set (float64, hot caches)")
+    top.legend(frameon=False, labelcolor=theme["text"], fontsize=8, loc="center right")
+    bottom.set_ylabel("ns per step")
+    bottom.set_xlabel("working set: bytes one call reads and writes")
+    bottom.set_title("A Python loop following random pointers", fontsize=9)
+    return fig
+
+
 def roofline(results: dict, theme: dict) -> plt.Figure:
     """GFLOP/s against FLOPs per byte moved, under the roofs min(peak, GB/s x
     FLOP/byte). Intensities: a + b, 1 FLOP per 24 bytes (float64); dot of long
@@ -269,6 +317,22 @@ def roofline(results: dict, theme: dict) -> plt.Figure:
             color=theme["text"],
             linewidth=0.9,
         )
+    for level in rows(results, "memory-levels"):  # a roof per cache level above memory's
+        roof = level["dot_all"]
+        if level["level"] == "memory" or roof <= bandwidth:
+            continue
+        x = intensity[intensity * roof < rows(results, "peaks")[0]["gflops"]]
+        ax.loglog(x, roof * x, "-", color=theme["grid"], linewidth=0.9)
+        ax.annotate(  # the level's name where its roof crosses 3 GFLOP/s
+            level["level"],
+            (3 / roof, 3),
+            textcoords="offset points",
+            xytext=(-3, 0),
+            ha="right",
+            va="center",
+            color=theme["text"],
+            fontsize=6,
+        )
     peak_lines(ax, results, theme)
     for label, x, y, offset in points:
         ax.loglog([x], [y], "o", color=theme["lines"][0])
@@ -283,7 +347,8 @@ def roofline(results: dict, theme: dict) -> plt.Figure:
         )
     ax.set_xlabel("arithmetic intensity (FLOPs per byte moved)")
     ax.set_ylabel("GFLOP/s")
-    ax.set_title(f"Roofline: memory {bandwidth:.0f} GB/s, float32 peaks")
+    plural = "s" if len(rows(results, "peaks")) > 1 else ""
+    ax.set_title(f"Roofline: memory {bandwidth:.0f} GB/s, float32 peak{plural}")
     return fig
 
 
@@ -455,6 +520,7 @@ DRAWINGS: dict[str, Callable[[dict, dict], plt.Figure]] = {
     "dot-calls": dot_calls,
     "gemm-threads": gemm_threads,
     "roofline": roofline,
+    "memory-sweep": memory_sweep,
     "ladder": ladder,
     "loop-vs-dot": loop_vs_dot,
     "channel-sweep": channel_sweep,

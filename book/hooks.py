@@ -34,7 +34,7 @@ from mkdocs.structure.files import File
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from book import LOCAL_RESULTS, RESULTS
-from book.claims import BY_ID, CLAIMS, Claim, Table
+from book.claims import BY_ID, CLAIMS, Claim, Table, dtype_of
 
 TOKEN = re.compile(r"\[\[(floor|measured|table|value|claims|machine|repo)(?::([\w.-]+))?\]\]")
 MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
@@ -124,8 +124,7 @@ def measured_table(table: Table, results: dict) -> str:
         for row in rows:
             cells = (cell(row[c.key], c.fmt) for c in table.columns)
             lines.append("| " + " | ".join(cells) + " |")
-    dtype = results["tables"][table.id]["dtype"]
-    return "\n".join(lines) + f"\n\n_{dtype}. {machine_line(results)}_"
+    return "\n".join(lines) + f"\n\n_{dtype_of(table)}. {machine_line(results)}_"
 
 
 def table_value(reference: str, page: str, results: dict) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 import conv_lists
 import conv_naive
 from resnet50_layers import layers
-from timing import Comparison, compare
+from timing import Comparison, best_times, compare
 
 # A small layer: 6 x 6 x 64 input, four 3x3 kernels, 4 x 4 x 4 outputs.
 X_SHAPE, W_SHAPE = (1, 6, 6, 64), (4, 3, 3, 64)
@@ -89,19 +89,19 @@ def ns_per_mac() -> list[dict]:
     x32 = rng.standard_normal(X_SHAPE).astype(np.float32)
     w32 = rng.standard_normal(W_SHAPE).astype(np.float32)
     x64, w64 = x32.astype(np.float64), w32.astype(np.float64)
-    arrays = compare(
-        lambda: conv_naive.conv2d(x32, w32), lambda: conv_lists.conv2d(x32, w32)
-    )
-    dtypes = compare(
-        lambda: conv_naive.conv2d(x32, w32), lambda: conv_naive.conv2d(x64, w64)
+    # all three in alternation (timing.best_times): a burst of load spoils a
+    # batch of each, not every batch of one
+    arrays, lists = "conv_naive: NumPy arrays", "conv_lists: Python lists"
+    best = best_times(
+        {
+            f"{arrays}, float32": lambda: conv_naive.conv2d(x32, w32),
+            f"{arrays}, float64": lambda: conv_naive.conv2d(x64, w64),
+            f"{lists} (float64)": lambda: conv_lists.conv2d(x32, w32),
+        }
     )
     resnet_macs = sum(layer.macs * layer.count for layer in layers())
     rows = []
-    for variant, seconds in (
-        ("conv_naive: NumPy arrays, float32", arrays.baseline_s),
-        ("conv_naive: NumPy arrays, float64", dtypes.candidate_s),
-        ("conv_lists: Python lists (float64)", arrays.candidate_s),
-    ):
+    for variant, seconds in best.items():
         ns = seconds / LAYER_MACS * 1e9
         rows.append(
             {

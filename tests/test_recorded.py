@@ -11,10 +11,13 @@ import pytest
 
 from book import DOCS, RESULTS, ROOT
 from book.claims import (
+    BY_ID,
     CLAIMS,
     MARGIN,
     MIN_FLOOR,
     TABLES,
+    Table,
+    dtype_of,
     problems,
     sources_of,
 )
@@ -60,6 +63,20 @@ def test_a_missing_figure_is_caught():
     missing = copy.deepcopy(RECORDED)
     del missing["tables"][TABLES[0].id]
     assert problems(missing) == [f"table {TABLES[0].id} is not in the results file"]
+
+
+def test_a_caption_cannot_name_the_wrong_dtype():
+    """A measured table states its dtype; a table derived from one other shows that
+    one's and cannot state its own; the results file records what the registry says."""
+    with pytest.raises(ValueError, match="state the dtype"):
+        Table("t", "index.md", "m:f", ())
+    with pytest.raises(ValueError, match="takes its dtype"):
+        Table("t", "index.md", "m:f", (), dtype="float64", source="torch")
+    assert dtype_of(BY_ID["torch-totals"]) == dtype_of(BY_ID["torch"])
+    assert dtype_of(BY_ID["torch"]).startswith("float32")
+    wrong = copy.deepcopy(RECORDED)
+    wrong["tables"]["torch-totals"]["dtype"] = "float64"
+    assert len(problems(wrong)) == 1 and "registry says" in problems(wrong)[0]
 
 
 def test_figures_are_drawn_from_the_results_file():
@@ -120,7 +137,7 @@ def test_recorded_channel_sweep_supports_the_prose():
         speedups[C] for C in speedups if C >= 3
     )
     calls = [row["dot_call_us"] for row in rows]
-    assert max(calls) / min(calls) < 1.5
+    assert max(calls) / min(calls) < 2  # "less than twice as much"
     (model,) = rows_of("dot-model")
     assert model["first_layer_share"] > 0.5 and model["speedup"] < 100
     assert 1 < model["break_even_C"] < 8 < 100 < model["C_for_100x"] < 1024
@@ -163,7 +180,7 @@ def test_recorded_reasons_support_the_prose():
     calls = {row["length"]: row for row in rows_of("calls")}
     assert calls[10]["us"] < 1.3 * calls[1]["us"]  # 10 numbers cost about as much as 1
     per_element = {n: row["ns_per_element"] for n, row in calls.items()}
-    assert per_element[1_000_000] > per_element[100_000]  # "rises again"
+    assert per_element[1_000_000] > 0.8 * per_element[100_000]  # "stops falling"
     split = {row["length"]: row for row in rows_of("split")}
     assert split[1000]["speedup_without_fixed"] > split[1000]["speedup"]
     assert split[1000]["fixed_share"] > 0.5 > split[100_000]["fixed_share"]
@@ -176,18 +193,17 @@ def test_recorded_reasons_support_the_prose():
     assert memory["strided view"] > 16 * memory["contiguous"]  # "more than the factor of 16"
     assert memory["copy, then dot"] > 0.9 * memory["strided view"]  # "does not help"
     gemm = {row["n"]: row["gflops"] for row in rows_of("gemm-sizes")}
-    large = [gemm[n] for n in gemm if n >= 512]
-    assert max(large) < 1.25 * min(large)  # a steady rate from a few hundred rows on
+    (peak,) = rows_of("peaks")  # "has AVX2 and no AVX-512": one row
+    assert peak["simd"] == "AVX2" and "(Haswell)" in RECORDED["machine"]["blas"]
+    # "from 256 rows on, of the same order as the derived peak, the largest above it"
+    assert all(0.5 < gemm[n] / peak["gflops"] < 1.5 for n in gemm if n >= 256)
+    assert gemm[2048] > peak["gflops"]
     threads = {row["n"]: row["speedup"] for row in rows_of("threads")}
-    assert threads[32] < 1.2 and threads[64] < 1.2
-    assert threads[128] < 1.3  # "little at 128 x 128"
-    assert all(threads[n] > 1.3 for n in threads if n >= 256)  # "up to almost ... larger"
+    assert threads[32] < 1.1 and threads[64] < 1.1  # "nothing up to 64 x 64"
+    assert all(threads[n] > 1.2 for n in threads if n >= 256)  # "from 256 on, more"
     assert max(threads.values()) > 1.8  # "up to almost a factor of two"
-    peaks = {row["simd"]: row["gflops"] for row in rows_of("peaks")}
-    assert all(peaks["AVX2"] < g < peaks["AVX512F"] for g in large)  # "between the two peaks"
-    assert gemm[2048] > peaks["AVX2"]  # "above what AVX2 registers could give"
-    (clock,) = rows_of("implied-clock")  # two FMA units: less than the reported clock;
-    assert clock["ghz_avx512"] < peaks_clock() < clock["ghz_avx2"]  # one: more
+    (clock,) = rows_of("implied-clock")  # "more than the reported clock"
+    assert clock["ghz_avx2"] > peaks_clock()
     naive = 2 / rows_of("ns-per-mac")[0]["ns_per_mac"]
     assert gemm[2048] / naive > 1e4  # "more than four orders of magnitude"
 
@@ -203,7 +219,7 @@ def test_recorded_dot_threads_support_the_prose():
     not a test of the reader's machine."""
     speedup = {row["n"]: row["speedup"] for row in rows_of("dot-threads")}
     assert 0.8 < speedup[1024] < 1.25
-    assert speedup[1_000_000] > 1.3
+    assert speedup[1_000_000] > 1.15
 
 
 def test_recorded_seed_reasons_support_the_prose():
@@ -257,21 +273,23 @@ def test_recorded_part2_figures_support_the_prose():
         assert not row["fft"] >= min(row[v] for v in others if row[v] == row[v]), row["layer"]
     by_layer = {row["layer"]: row for row in bench}
     assert by_layer["conv1 7x7"]["strided"] > by_layer["conv1 7x7"]["im2col"]  # one copy
-    for layer in ("conv2 3x3 (first)", "conv2 3x3"):  # 56 x 56: "clearly ahead of im2col"
+    for layer in ("conv2 3x3 (first)", "conv2 3x3"):  # 56 x 56: "both ahead of im2col"
         row = by_layer[layer]
-        assert min(row["implicit"], row["strided"]) > 1.2 * row["im2col"], layer
-    for stage in (3, 4, 5):  # smaller images and stride 2: stride tricks at least as fast
+        assert min(row["implicit"], row["strided"]) > 1.05 * row["im2col"], layer
+    for stage in (3, 4, 5):  # smaller images and stride 2: "within a fifth of each other"
         smaller = by_layer[f"conv{stage} 3x3"]  # "implicit GEMM never the fastest"
         assert smaller["implicit"] < max(smaller["im2col"], smaller["strided"])
         for row in (smaller, by_layer[f"conv{stage} 3x3 (first)"]):
-            assert row["strided"] > 0.95 * row["im2col"], row["layer"]
-    assert any(  # "often faster": conv_fast gives away part of the speed there
-        by_layer[f"conv{stage} 3x3"]["strided"] > 1.1 * by_layer[f"conv{stage} 3x3"]["im2col"]
-        for stage in (3, 4, 5)
+            assert 0.8 < row["strided"] / row["im2col"] < 1.25, row["layer"]
+    assert any(  # "conv_fast gives away part of the speed on some 3 x 3 shapes"
+        row["fast"] < 0.9 * max(row["im2col"], row["strided"], row["implicit"])
+        for row in bench
+        if "3x3" in row["layer"]
     )
     assert summary["conv_fast"]["network_ms"] < summary["conv_im2col"]["network_ms"]
     ones = [r["fast"] / r["ceiling"] for r in bench if "1x1" in r["layer"]]
-    assert 0.35 < min(ones) < 0.65 and max(ones) > 1  # "from about half ... to above it"
+    # "most of them at two thirds of the ceiling or more"
+    assert sum(r >= 2 / 3 for r in ones) > len(ones) / 2 and max(ones) < 1.1
     first = bench[0]
     assert first["layer"] == "conv1 7x7"
     ratios = sorted(r["fast"] / r["ceiling"] for r in bench)
@@ -283,7 +301,7 @@ def test_recorded_part2_figures_support_the_prose():
 
 def test_recorded_torch_comparison_supports_the_prose():
     """part2-choosing.md: PyTorch ahead on the first layer and most 3x3 shapes, NumPy
-    on most 1x1 shapes, PyTorch faster in total."""
+    on most 1x1 shapes, the two about level in total."""
     rows = rows_of("torch")
     if not rows:
         pytest.skip("PyTorch was not installed when the figures were measured")
@@ -293,7 +311,7 @@ def test_recorded_torch_comparison_supports_the_prose():
     assert sum(r["torch"] > r["fast"] for r in three) > len(three) / 2
     assert sum(r["fast"] > r["torch"] for r in one) > len(one) / 2
     (total,) = rows_of("torch-totals")
-    assert total["torch_over_fast"] < 1  # "the target is not met"
+    assert 0.9 < total["torch_over_fast"] < 1.15  # "about level"
 
 
 def test_recorded_scipy_comparison_supports_the_prose():
@@ -309,24 +327,24 @@ def test_recorded_scipy_comparison_supports_the_prose():
         times = [row[method] for row in rows.values()]
         assert max(times) < 1.5 * min(times), method  # "hardly notice the kernel size"
     others = ("im2col", "fft", "fast", "scipy_direct")
-    for row in rows.values():  # SciPy's FFT "the fastest from 5 x 5 on", close at 3 x 3
-        assert row["scipy_fft"] < min(row[m] for m in others) * (1.5 if row["R"] == 3 else 1)
+    for row in rows.values():  # SciPy's FFT "the fastest from 5 x 5 on"; im2col at 3 x 3
+        if row["R"] == 3:
+            assert row["im2col"] < row["scipy_fft"]
+        else:
+            assert row["scipy_fft"] < min(row[m] for m in others), row["kernel"]
     for row in rows.values():
         assert row["fast"] < 1.25 * min(row["im2col"], row["fft"]), row["kernel"]
 
 
 def test_recorded_blas_kernels_support_the_prose():
-    """capstone.md: left to itself OpenBLAS runs its SkylakeX kernels; forcing Haswell
-    lowers the GEMM ceiling and slows the forward pass; PyTorch changes less."""
+    """capstone.md: on this CPU (AVX2, no AVX-512) OpenBLAS's own choice is already
+    Haswell, so both rows run the same kernels and differ only by noise."""
     own, forced = rows_of("blas-kernels")
     assert own["setting"].startswith("both unset") and "Haswell" in forced["blas"]
-    assert "SkylakeX" in own["blas"]
-    assert own["gemm_gflops"] > 1.3 * forced["gemm_gflops"]  # "can nearly halve"
-    assert own["numpy_ms"] < forced["numpy_ms"]
-    if own["torch_ms"] == own["torch_ms"]:  # PyTorch was measured: "changes much less"
-        assert forced["torch_ms"] / own["torch_ms"] < forced["numpy_ms"] / own["numpy_ms"]
-        gap = {r["setting"]: r["numpy_ms"] - r["torch_ms"] for r in (own, forced)}
-        assert 1.5 < gap[forced["setting"]] / gap[own["setting"]] < 2.5  # "about doubles"
+    assert own["blas"] == forced["blas"] and own["blas"].endswith("(Haswell)")
+    assert "AVX512F" not in RECORDED["machine"]["simd"]
+    assert 0.8 < own["gemm_gflops"] / forced["gemm_gflops"] < 1.25  # "only by noise"
+    assert 0.8 < own["numpy_ms"] / forced["numpy_ms"] < 1.25
 
 
 def test_published_figures_ran_the_blas_own_kernels():
@@ -341,21 +359,91 @@ def test_recorded_capstone_figures_support_the_prose():
     total = rows_of("journey")[-1]
     assert total["layer"] == "all 53 convolutions"
     assert total["naive_ms"] > total["dot_ms"] > total["patch_ms"] > total["fast_ms"]
-    # the journey's words: "the better part of an hour", "a few minutes", "a fraction
-    # of a second", "about a tenth of a second"
-    assert 30 < total["naive_ms"] / 60e3 < 60
-    assert 120 < total["dot_ms"] / 1e3 < 360
+    # the journey's words: "about half an hour", "a minute or two", "a fraction of a
+    # second", "about a tenth of a second"
+    assert 20 < total["naive_ms"] / 60e3 < 40
+    assert 60 < total["dot_ms"] / 1e3 < 150
     assert 100 < total["patch_ms"] < 1000
     for key in ("im2col_ms", "fast_ms", "torch_ms"):
         assert not total[key] < 60 and not total[key] >= 160, key  # NaN: not measured
+    # "the fitted model even puts the np.dot version behind" in the first layer, while
+    # the channel sweep measured "about the same time" at C = 3
+    stem = rows_of("journey")[0]
+    assert stem["layer"] == "conv1 7x7" and stem["dot_ms"] > stem["naive_ms"]
+    sweep = {row["C"]: row["speedup"] for row in rows_of("channel-sweep")}
+    assert 0.8 < sweep[3] < 1.25
     (forward,) = rows_of("forward")
     assert 0 < forward["conv_ms"] < forward["numpy_ms"]
     # conv_ms + rest_ms is one timed pass; the best untimed pass is close to it
     assert forward["conv_ms"] + forward["rest_ms"] == pytest.approx(forward["numpy_ms"], 0.15)
     assert forward["rest_ms"] > 0.05 * forward["numpy_ms"]  # worth its paragraph
-    (summary,) = rows_of("journey-summary")  # "more than the sum of the 53 shapes timed
-    assert forward["conv_ms"] > summary["fast_ms"]  # one by one"
+    (summary,) = rows_of("journey-summary")  # "about the sum of the 53 shapes timed
+    assert 0.8 < forward["conv_ms"] / summary["fast_ms"] < 1.25  # one by one"
     if forward["torch_ms"] == forward["torch_ms"]:  # PyTorch was measured
-        assert forward["torch_over_numpy"] < 1  # "the target is not met"
-        # "about as long as PyTorch's whole forward pass"
-        assert abs(forward["conv_ms"] / forward["torch_ms"] - 1) < 0.15
+        assert 0.85 < forward["torch_over_numpy"] < 1.15  # "the two are about level"
+
+
+# Every working set that a page places in a level of the memory hierarchy, with its
+# exact size in bytes: the rows of the table in memory-hierarchy.md.
+WORKING_SETS = {
+    "`B` of a 64 × 64 float32 product | 16 KB": 64 * 64 * 4,
+    "a dot of 100,000 float64 | 1.6 MB": 2 * 100_000 * 8,
+    "a dot of 1,000,000 float64 | 16 MB": 2 * 1_000_000 * 8,
+    "the contiguous float32 dot of a million numbers | 4 MB": 1_000_000 * 4,
+    "the same million, every 16th of 64 MB | 64 MB": 16_000_000 * 4,
+    "`a + b` on 256 MB arrays | 768 MB": 3 * 32_000_000 * 8,
+    "the weights of `w @ x` | 8 MB": 2048 * 1000 * 4,
+    "the first layer's patch matrix | 7.4 MB": None,  # from the im2col-memory table
+    "the transformed kernels of a 512-channel layer | 302 MB": 16 * 9 * 512 * 512 * 8,
+}
+
+
+def level_of(size: int) -> str:
+    """The smallest recorded cache that holds `size` bytes, or memory."""
+    for cache in rows_of("caches"):
+        if size <= cache["size_kb"] * 1024:
+            return cache["level"]
+    return "memory"
+
+
+@pytest.mark.parametrize("row", WORKING_SETS)
+def test_every_cache_statement_matches_the_recorded_caches(row):
+    """memory-hierarchy.md: each working set lives where its row says, for the cache
+    sizes of the machine that measured the book."""
+    page = (DOCS / "memory-hierarchy.md").read_text()
+    line = next(line for line in page.splitlines() if row in line)
+    stated = line.rstrip(" |").rsplit("|", 1)[1].strip()
+    size = WORKING_SETS[row]
+    if size is None:
+        size = rows_of("im2col-memory")[0]["patch_mb"] * 1e6
+        assert f"{size / 1e6:.1f} MB" in row
+    assert level_of(size) == stated, (row, size)
+
+
+def test_recorded_memory_hierarchy_supports_the_prose():
+    """memory-hierarchy.md, statement by statement."""
+    sweep = {row["bytes"]: row for row in rows_of("memory-sweep")}
+    levels = {row["level"]: row for row in rows_of("memory-levels")}
+    KB = 1024
+    # "the rate nearly doubles with each doubling of the working set up to 16 KB"
+    for size in (4 * KB, 8 * KB):
+        assert sweep[2 * size]["dot_1"] > 1.7 * sweep[size]["dot_1"], size
+    # "one thread's dot reads about ... at best, whether the data sits in L2 or in L3"
+    assert 0.8 < levels["L2"]["dot_1"] / levels["L3"]["dot_1"] < 1.25
+    # "all threads ... from L3: two cores move about twice as much"
+    assert 1.6 < levels["L3"]["dot_all"] / levels["L3"]["dot_1"] < 2.2
+    # "threads help work that waits for memory too"
+    memory = levels["memory"]
+    assert memory["dot_all"] > 1.2 * memory["dot_1"] and memory["add_all"] > memory["add_1"]
+    assert memory["dot_1"] < 0.5 * levels["L3"]["dot_1"]  # memory is the slow level
+    # "a + b on threads ... loses to one thread on small arrays and wins only on large"
+    smallest, largest = sweep[min(sweep)], sweep[max(sweep)]
+    assert smallest["add_all"] < smallest["add_1"] and largest["add_all"] > largest["add_1"]
+    # "the fall from L3 to memory starts before the working set reaches L3's size"
+    l3 = levels["L3"]["size_kb"] * KB
+    assert sweep[l3]["dot_1"] < 0.75 * levels["L3"]["dot_1"]
+    # the chase: "about as long in L2 and in L3" as in L1; "slows down already before
+    # the chain leaves L3"; memory adds the most
+    assert abs(levels["L2"]["extra_ns"]) < 5 and abs(levels["L3"]["extra_ns"]) < 5
+    assert sweep[l3 // 2]["chase_ns"] > levels["L1"]["chase_ns"] + 20
+    assert memory["extra_ns"] > 50
