@@ -26,14 +26,17 @@ from book.claims import (
 def test_claim_holds_here(claim):
     """Re-measure the claim on the machine running the tests; it must meet its floor.
 
-    The comparison is already the best of several interleaved repeats; one retry more
-    absorbs a burst of load that lasts longer than a whole comparison.
+    The comparison is already the best of several interleaved repeats; up to two
+    comparisons more absorb a burst of load that lasts longer than a whole comparison
+    (on a shared machine, one in sixty runs of the portability command had one).
     """
     reason = unmet_needs(claim)
     if reason:
         pytest.skip(reason)
     ratio = measure_claim(claim).ratio
-    if ratio < claim.floor:
+    for _ in range(2):
+        if ratio >= claim.floor:
+            break
         ratio = max(ratio, measure_claim(claim).ratio)
     assert ratio >= claim.floor, f"{claim.id}: measured {ratio:.1f}x < floor {claim.floor}x"
 

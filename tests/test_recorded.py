@@ -277,8 +277,8 @@ def test_recorded_part2_figures_support_the_prose():
         row = by_layer[layer]
         assert min(row["implicit"], row["strided"]) > 1.05 * row["im2col"], layer
     for stage in (3, 4, 5):  # smaller images and stride 2: "within a fifth of each other"
-        smaller = by_layer[f"conv{stage} 3x3"]  # "implicit GEMM never the fastest"
-        assert smaller["implicit"] < max(smaller["im2col"], smaller["strided"])
+        smaller = by_layer[f"conv{stage} 3x3"]  # "implicit GEMM never clearly ahead"
+        assert smaller["implicit"] < 1.1 * max(smaller["im2col"], smaller["strided"])
         for row in (smaller, by_layer[f"conv{stage} 3x3 (first)"]):
             assert 0.8 < row["strided"] / row["im2col"] < 1.25, row["layer"]
     assert any(  # "conv_fast gives away part of the speed on some 3 x 3 shapes"
@@ -325,7 +325,7 @@ def test_recorded_scipy_comparison_supports_the_prose():
     assert rows["21x21"]["scipy_direct"] < rows["21x21"]["im2col"]
     for method in ("fft", "scipy_fft"):
         times = [row[method] for row in rows.values()]
-        assert max(times) < 1.5 * min(times), method  # "hardly notice the kernel size"
+        assert max(times) < 2 * min(times), method  # "hardly notice the kernel size"
     others = ("im2col", "fft", "fast", "scipy_direct")
     for row in rows.values():  # SciPy's FFT "the fastest from 5 x 5 on"; im2col at 3 x 3
         if row["R"] == 3:
@@ -399,9 +399,10 @@ WORKING_SETS = {
 
 
 def level_of(size: int) -> str:
-    """The smallest recorded cache that holds `size` bytes, or memory."""
+    """The smallest recorded cache that holds `size` bytes twice over (as
+    memory_hierarchy.levels counts a working set inside a level), or memory."""
     for cache in rows_of("caches"):
-        if size <= cache["size_kb"] * 1024:
+        if 2 * size <= cache["size_kb"] * 1024:
             return cache["level"]
     return "memory"
 
@@ -425,25 +426,40 @@ def test_recorded_memory_hierarchy_supports_the_prose():
     sweep = {row["bytes"]: row for row in rows_of("memory-sweep")}
     levels = {row["level"]: row for row in rows_of("memory-levels")}
     KB = 1024
+    l3 = levels["L3"]["size_kb"] * KB
     # "the rate nearly doubles with each doubling of the working set up to 16 KB"
     for size in (4 * KB, 8 * KB):
         assert sweep[2 * size]["dot_1"] > 1.7 * sweep[size]["dot_1"], size
+    # "OpenBLAS keeps short dots on one thread: up to 128 KB the two dot curves are the same"
+    for size in sweep:
+        if size <= 128 * KB:
+            assert 0.85 < sweep[size]["dot_all"] / sweep[size]["dot_1"] < 1.15, size
     # "one thread's dot reads about ... at best, whether the data sits in L2 or in L3"
     assert 0.8 < levels["L2"]["dot_1"] / levels["L3"]["dot_1"] < 1.25
-    # "all threads ... from L3: two cores move about twice as much"
-    assert 1.6 < levels["L3"]["dot_all"] / levels["L3"]["dot_1"] < 2.2
+    # "at 4 MB ... all threads read ... from L3: two of them move nearly twice as much";
+    # "around 1 MB the all-threads curve is higher still"
+    at_4mb = sweep[4096 * KB]
+    assert 1.5 < at_4mb["dot_all"] / at_4mb["dot_1"] < 2.2
+    assert sweep[1024 * KB]["dot_all"] > at_4mb["dot_all"]
     # "threads help work that waits for memory too"
     memory = levels["memory"]
-    assert memory["dot_all"] > 1.2 * memory["dot_1"] and memory["add_all"] > memory["add_1"]
+    assert memory["dot_all"] > 1.2 * memory["dot_1"]
     assert memory["dot_1"] < 0.5 * levels["L3"]["dot_1"]  # memory is the slow level
-    # "a + b on threads ... loses to one thread on small arrays and wins only on large"
-    smallest, largest = sweep[min(sweep)], sweep[max(sweep)]
-    assert smallest["add_all"] < smallest["add_1"] and largest["add_all"] > largest["add_1"]
+    # "a + b on threads loses to one thread on arrays of a few megabytes or less, and
+    # can win only on larger ones"
+    assert all(r["add_all"] < r["add_1"] for b, r in sweep.items() if b <= 4 * 1024 * KB)
+    assert any(r["add_all"] > r["add_1"] for b, r in sweep.items() if b > l3)
     # "the fall from L3 to memory starts before the working set reaches L3's size"
-    l3 = levels["L3"]["size_kb"] * KB
     assert sweep[l3]["dot_1"] < 0.75 * levels["L3"]["dot_1"]
-    # the chase: "about as long in L2 and in L3" as in L1; "slows down already before
-    # the chain leaves L3"; memory adds the most
-    assert abs(levels["L2"]["extra_ns"]) < 5 and abs(levels["L3"]["extra_ns"]) < 5
-    assert sweep[l3 // 2]["chase_ns"] > levels["L1"]["chase_ns"] + 20
-    assert memory["extra_ns"] > 50
+    # the chase: "about as long in L2 and in the first megabytes of L3" (up to 2 MB) as
+    # in L1; "from 4 MB on, still inside L3, the chase slows down"; 128 MB the most
+    l1 = levels["L1"]["chase_ns"]
+    for size, row in sweep.items():
+        if size <= 2048 * KB:
+            assert abs(row["chase_ns"] - l1) < 0.15 * l1, size
+        elif size <= l3 // 2:
+            assert row["chase_ns"] > 1.5 * l1, size
+    assert memory["extra_ns"] > sweep[l3 // 2]["chase_ns"] - l1
+    # fully-connected.md: w @ x reads its 8 MB of weights from L3, "much faster than
+    # main memory"
+    assert rows_of("fc")[1]["weight_gbs"] > 2 * memory["dot_all"]
