@@ -825,31 +825,50 @@ def dtype_of(item: Claim | Table) -> str:
     return item.dtype
 
 
+def cpu_ticks(cpus: set[int]) -> dict[int, list[int]]:
+    """Linux's /proc/stat counters of each of `cpus` since boot: user, nice, system,
+    idle, iowait, irq, softirq, steal (time the hypervisor gave to other machines)."""
+    found = {}
+    with open("/proc/stat") as stat:
+        for line in stat:
+            name, *fields = line.split()
+            if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cpus:
+                found[int(name[3:])] = [int(v) for v in fields[:8]]
+    return found
+
+
 def idle_cpus(cpus: set[int], seconds: float = 0.3) -> float:
     """How many of `cpus` no program used during `seconds` (Linux's /proc/stat;
     elsewhere all of them are taken to be idle)."""
-
-    def ticks() -> dict[int, tuple[int, int]]:  # cpu: (idle, total) since boot
-        found = {}
-        with open("/proc/stat") as stat:
-            for line in stat:
-                name, *fields = line.split()
-                if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cpus:
-                    values = [int(v) for v in fields[:8]]
-                    found[int(name[3:])] = (values[3] + values[4], sum(values))
-        return found
-
     try:
-        before = ticks()
+        before = cpu_ticks(cpus)
         time.sleep(seconds)
-        after = ticks()
+        after = cpu_ticks(cpus)
     except OSError:
         return float(len(cpus))
     idle = 0.0
-    for cpu, (idle_1, total_1) in after.items():
-        idle_0, total_0 = before[cpu]
-        idle += (idle_1 - idle_0) / max(total_1 - total_0, 1)
+    for cpu, ticks in after.items():
+        spent = [t1 - t0 for t1, t0 in zip(ticks, before[cpu], strict=True)]
+        idle += (spent[3] + spent[4]) / max(sum(spent), 1)
     return idle
+
+
+@contextlib.contextmanager
+def stolen_share(cpus: set[int]):
+    """Yields a list that, when the block ends, holds the share of the time of
+    `cpus` that the hypervisor gave to other machines meanwhile ("steal"; 0.0
+    where the system does not count it)."""
+    share: list[float] = []
+    try:
+        before = cpu_ticks(cpus)
+    except OSError:
+        before = {}
+    yield share
+    after = cpu_ticks(cpus) if before else {}
+    spent = [
+        [t1 - t0 for t1, t0 in zip(after[cpu], before[cpu], strict=True)] for cpu in after
+    ]
+    share.append(sum(s[7] for s in spent) / max(sum(map(sum, spent)), 1))
 
 
 def unmet_needs(claim: Claim) -> str | None:

@@ -173,3 +173,15 @@ def test_the_portability_summary_counts_failures_per_configuration(tmp_path):
     assert {"OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "OPENBLAS_CORETYPE=Haswell"} <= set(
         names
     )
+
+
+def test_stolen_share_is_the_steal_column_over_all_ticks(monkeypatch):
+    """The threads claim is skipped, not failed, when the hypervisor took its CPUs:
+    the share is steal ticks over all ticks of the process's CPUs, meanwhile."""
+    from book import claims
+
+    readings = iter([{0: [10, 0, 5, 80, 0, 0, 0, 5]}, {0: [40, 0, 5, 100, 0, 0, 0, 55]}])
+    monkeypatch.setattr(claims, "cpu_ticks", lambda cpus: next(readings))
+    with claims.stolen_share({0}) as stolen:
+        pass
+    assert stolen == [50 / 100]  # 30 user + 20 idle + 50 steal: half was stolen
