@@ -837,6 +837,11 @@ def cpu_ticks(cpus: set[int]) -> dict[int, list[int]]:
     return found
 
 
+def ticks_spent(before: dict, after: dict) -> list[list[int]]:
+    """For each CPU of `after`, the /proc/stat counters it added since `before`."""
+    return [[t1 - t0 for t1, t0 in zip(after[cpu], before[cpu], strict=True)] for cpu in after]
+
+
 def idle_cpus(cpus: set[int], seconds: float = 0.3) -> float:
     """How many of `cpus` no program used during `seconds` (Linux's /proc/stat;
     elsewhere all of them are taken to be idle)."""
@@ -846,11 +851,7 @@ def idle_cpus(cpus: set[int], seconds: float = 0.3) -> float:
         after = cpu_ticks(cpus)
     except OSError:
         return float(len(cpus))
-    idle = 0.0
-    for cpu, ticks in after.items():
-        spent = [t1 - t0 for t1, t0 in zip(ticks, before[cpu], strict=True)]
-        idle += (spent[3] + spent[4]) / max(sum(spent), 1)
-    return idle
+    return sum((spent[3] + spent[4]) / max(sum(spent), 1) for spent in ticks_spent(before, after))
 
 
 @contextlib.contextmanager
@@ -864,10 +865,7 @@ def stolen_share(cpus: set[int]):
     except OSError:
         before = {}
     yield share
-    after = cpu_ticks(cpus) if before else {}
-    spent = [
-        [t1 - t0 for t1, t0 in zip(after[cpu], before[cpu], strict=True)] for cpu in after
-    ]
+    spent = ticks_spent(before, cpu_ticks(cpus) if before else {})
     share.append(sum(s[7] for s in spent) / max(sum(map(sum, spent)), 1))
 
 

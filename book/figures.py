@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("svg")
 
 import matplotlib.pyplot as plt
+import memory_hierarchy
 import numpy as np
 
 from book import DOCS, RESULTS
@@ -262,15 +263,14 @@ def memory_sweep(results: dict, theme: dict) -> plt.Figure:
     ):
         top.loglog(size, [r[key] for r in data], marker + style, color=color, label=label,
                    markersize=3)
-        top.set_xscale("log", base=2)
+    top.set_xscale("log", base=2)
     chased = [(r["bytes"], r["chase_ns"]) for r in data if r["chase_ns"] == r["chase_ns"]]
     bottom.semilogx(*zip(*chased, strict=True), "o-", color=dot, markersize=3, base=2)
     bottom.set_ylim(0, 1.15 * max(ns for _, ns in chased))
-    for ax in (top, bottom):
-        for cache in rows(results, "caches"):
+    for cache in rows(results, "caches"):
+        for ax in (top, bottom):
             ax.axvline(cache["size_kb"] * 2**10, color=theme["text"], linestyle=":",
                        linewidth=0.9)
-    for cache in rows(results, "caches"):
         top.annotate(
             f"{cache['level']}: {cache['size_kb']:,} KB",
             (cache["size_kb"] * 2**10, 0.02),
@@ -282,8 +282,7 @@ def memory_sweep(results: dict, theme: dict) -> plt.Figure:
             fontsize=7,
         )
     ticks = [2**k for k in range(12, 31, 2)]
-    labels = [f"{t // 2**10} KB" if t < 2**20 else f"{t // 2**20} MB" for t in ticks]
-    bottom.set_xticks(ticks, [*labels[:-1], "1 GB"], fontsize=8)
+    bottom.set_xticks(ticks, [memory_hierarchy.label(t) for t in ticks], fontsize=8)
     bottom.minorticks_off()
     top.set_ylabel("GB/s (call included)")
     top.set_title("Bandwidth and latency by working set (float64, hot caches)")

@@ -426,7 +426,13 @@ def test_recorded_memory_hierarchy_supports_the_prose():
     sweep = {row["bytes"]: row for row in rows_of("memory-sweep")}
     levels = {row["level"]: row for row in rows_of("memory-levels")}
     KB = 1024
+    MB = 1024 * KB
     l3 = levels["L3"]["size_kb"] * KB
+    smallest = sweep[4 * KB]
+    # "the fixed cost of a call (about a microsecond)": the dot at 4 KB
+    assert 0.5e-6 < 4 * KB / (smallest["dot_1"] * 1e9) < 2e-6
+    # "the thread pool's cost (tens of microseconds)": a + b on threads at 4 KB
+    assert 10e-6 < 3 * 8 * (4 * KB // 24) / (smallest["add_all"] * 1e9) < 100e-6
     # "the rate nearly doubles with each doubling of the working set up to 16 KB"
     for size in (4 * KB, 8 * KB):
         assert sweep[2 * size]["dot_1"] > 1.7 * sweep[size]["dot_1"], size
@@ -438,16 +444,16 @@ def test_recorded_memory_hierarchy_supports_the_prose():
     assert 0.8 < levels["L2"]["dot_1"] / levels["L3"]["dot_1"] < 1.25
     # "at 4 MB ... all threads read ... from L3: two of them move nearly twice as much";
     # "around 1 MB the all-threads curve is higher still"
-    at_4mb = sweep[4096 * KB]
+    at_4mb = sweep[4 * MB]
     assert 1.5 < at_4mb["dot_all"] / at_4mb["dot_1"] < 2.2
-    assert sweep[1024 * KB]["dot_all"] > at_4mb["dot_all"]
+    assert sweep[MB]["dot_all"] > at_4mb["dot_all"]
     # "threads help work that waits for memory too"
     memory = levels["memory"]
     assert memory["dot_all"] > 1.2 * memory["dot_1"]
     assert memory["dot_1"] < 0.5 * levels["L3"]["dot_1"]  # memory is the slow level
     # "a + b on threads loses to one thread on arrays of a few megabytes or less, and
     # can win only on larger ones"
-    assert all(r["add_all"] < r["add_1"] for b, r in sweep.items() if b <= 4 * 1024 * KB)
+    assert all(r["add_all"] < r["add_1"] for b, r in sweep.items() if b <= 4 * MB)
     assert any(r["add_all"] > r["add_1"] for b, r in sweep.items() if b > l3)
     # "the fall from L3 to memory starts before the working set reaches L3's size"
     assert sweep[l3]["dot_1"] < 0.75 * levels["L3"]["dot_1"]
@@ -455,7 +461,7 @@ def test_recorded_memory_hierarchy_supports_the_prose():
     # in L1; "from 4 MB on, still inside L3, the chase slows down"; 128 MB the most
     l1 = levels["L1"]["chase_ns"]
     for size, row in sweep.items():
-        if size <= 2048 * KB:
+        if size <= 2 * MB:
             assert abs(row["chase_ns"] - l1) < 0.15 * l1, size
         elif size <= l3 // 2:
             assert row["chase_ns"] > 1.5 * l1, size
