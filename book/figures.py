@@ -195,6 +195,53 @@ def bottleneck(results: dict, theme: dict) -> plt.Figure:
     return fig
 
 
+def gemm_blocking(results: dict, theme: dict) -> plt.Figure:
+    """Not a measurement: the blocks of a GEMM (Goto and van de Geijn, 2008)."""
+    text, accent, second = theme["text"], *theme["lines"]
+    fig, ax = plt.subplots(figsize=(8.8, 4.6))
+    ax.set_xlim(0, 22)
+    ax.set_ylim(0, 11.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+    def box(x, y, w, h, color=None, alpha=0.45, label="", where="center"):
+        face = theme["background"] if color is None else color
+        ax.add_patch(
+            plt.Rectangle((x, y), w, h, facecolor=face, alpha=1 if color is None else alpha,
+                          edgecolor=text, linewidth=0.8)
+        )
+        if label:
+            ax.text(x + w / 2, y + h / 2, label, ha="center", va="center", color=text,
+                    fontsize=8)
+
+    # B on top (k x n), A on the left (m x k), C below B (m x n); the k_c
+    # columns of A's block are the k_c rows of B's panel
+    box(6.5, 6.5, 9, 4.5)
+    ax.text(11.0, 11.2, "B  (k × n)", ha="center", va="bottom", color=text, fontsize=9)
+    box(8.5, 7.5, 4.5, 2, second, 0.25)
+    ax.text(10.3, 8.5, "panel of B\nk_c × n_c, packed:\nin L3 (or L2)", ha="center",
+            va="center", color=text, fontsize=8)
+    box(12.1, 7.5, 0.9, 2, second, 0.7)
+    ax.annotate("sliver k_c × n_r\nof the panel: in L1", xy=(13.0, 8.5), xytext=(16.0, 8.5),
+                color=text, fontsize=8, va="center",
+                arrowprops={"arrowstyle": "->", "color": text})
+    box(1.3, 0.5, 4.5, 5.5)
+    ax.text(3.55, 6.2, "A  (m × k)", ha="center", va="bottom", color=text, fontsize=9)
+    box(2.8, 2.0, 2, 2.5, accent, 0.25)
+    ax.text(3.8, 3.25, "block of A\nm_c × k_c,\npacked:\nin L2", ha="center",
+            va="center", color=text, fontsize=8)
+    box(6.5, 0.5, 9, 5.5)
+    ax.text(11.0, 0.3, "C = A @ B  (m × n)", ha="center", va="top", color=text, fontsize=9)
+    box(12.1, 3.6, 0.9, 0.9, accent, 0.8)
+    ax.annotate("micro-tile m_r × n_r of C:\nin SIMD registers while the kernel\n"
+                "does k_c multiply-adds into each number", xy=(13.0, 4.05), xytext=(16.0, 3.2),
+                color=text, fontsize=8, va="center",
+                arrowprops={"arrowstyle": "->", "color": text})
+    ax.text(16.0, 5.9, "every number loaded from\nmemory is used by many\nmultiply-adds",
+            ha="left", va="center", color=text, fontsize=8)
+    return fig
+
+
 def rows(results: dict, table: str) -> list[dict]:
     return results["tables"][table]["rows"]
 
@@ -400,7 +447,7 @@ def im2col_memory(results: dict, theme: dict) -> plt.Figure:
 
 def resnet_bench(results: dict, theme: dict) -> plt.Figure:
     data = rows(results, "resnet-bench")
-    variants = ("patch", "im2col", "strided", "implicit", "winograd", "fft", "fast")
+    variants = ("patch", "im2col", "strided", "shift-add", "winograd", "fft", "fast")
     markers = dict(zip(variants, "<os^vDx", strict=True))
     y = np.arange(len(data))
     fig, ax = plt.subplots(figsize=(8.8, 6.8))
@@ -525,6 +572,7 @@ DRAWINGS: dict[str, Callable[[dict, dict], plt.Figure]] = {
     "channel-sweep": channel_sweep,
     "conv-window": conv_window,
     "bottleneck": bottleneck,
+    "gemm-blocking": gemm_blocking,
 }
 
 

@@ -3,10 +3,10 @@
 The choice follows measurements (float32, batch 1, see the Part II pages
 and, for one channel, the Benchmarks page): one matrix product for 1x1
 kernels; FFT for very large kernels, and from 5x5 on when one channel goes in
-and one comes out (image filtering); implicit GEMM over the flattened image
-for 3x3 kernels with stride 1 on large images with more than one channel;
-stride tricks for few input channels with a large kernel (ResNet-50's first
-layer); im2col + GEMM otherwise.
+and one comes out (image filtering); shift-and-add (one product per tap) over
+the flattened image for 3x3 kernels with stride 1 on large images with more
+than one channel; stride tricks for few input channels with a large kernel
+(ResNet-50's first layer); im2col + GEMM otherwise.
 
 Run `python snippets/conv_fast.py` to see which method each ResNet-50 layer
 gets.
@@ -16,7 +16,7 @@ import numpy as np
 
 import conv_fft
 import conv_im2col
-import conv_implicit
+import conv_shift_add
 import conv_strided
 from resnet50_layers import layers
 from shapes import ConvShapes, conv_shapes
@@ -24,7 +24,7 @@ from shapes import ConvShapes, conv_shapes
 METHODS = {
     "fft": conv_fft.conv2d,
     "im2col": conv_im2col.conv2d,
-    "implicit": conv_implicit.conv2d,
+    "shift-add": conv_shift_add.conv2d,
     "strided": conv_strided.conv2d,
 }
 
@@ -44,7 +44,7 @@ def choose(shapes: ConvShapes) -> str:
         and shapes.P >= 56
         and shapes.C > 1  # one channel: each of the 9 products is rank 1
     ):
-        return "implicit"  # 9 products over contiguous runs, no patch copy
+        return "shift-add"  # 9 products over contiguous runs, no patch copy
     if shapes.C < 8 and shapes.R * shapes.S >= 25:
         return "strided"  # a large, thin patch: one copy of the window view
     return "im2col"

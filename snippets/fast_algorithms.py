@@ -4,7 +4,9 @@ cost in accuracy.
 Times FFT against im2col + GEMM on a 64 x 64 x 16 image with 16 kernels of
 growing size (padding keeps the output 64 x 64), and measures the largest
 error of each method against the float64 reference, in float32 and float64,
-on a 3 x 3 layer (and, for FFT, an 11 x 11 one).
+on a 3 x 3 layer (and, for FFT, an 11 x 11 one). From the recorded figures of
+other pages, it also works out how long FFT's transformed kernels take to read
+from memory on ResNet-50's shapes at batch 1.
 
 Run `python snippets/fast_algorithms.py` to measure on your machine.
 """
@@ -15,6 +17,7 @@ import conv_fft
 import conv_im2col
 import conv_winograd
 from conv_reference import conv2d as reference
+from resnet50_layers import layers
 from timing import Comparison, compare
 
 KERNEL_SIZES = (3, 5, 7, 11, 15, 21)
@@ -90,6 +93,32 @@ def accuracy() -> list[dict]:
             rows.append({"method": f"{name}, {kernel}", **errors})
     return rows
 # --8<-- [end:accuracy]
+
+
+# --8<-- [start:weight-traffic]
+def fft_weight_traffic(bench: list[dict], levels: list[dict]) -> list[dict]:
+    """For each ResNet-50 shape with a kernel larger than 1 x 1, at batch 1:
+    the MB of FFT's transformed kernels (K * C complex64 numbers for each of
+    the Hp * (Wp // 2 + 1) frequencies), the ms to read them once at the
+    memory bandwidth of np.dot on all threads, and im2col's measured ms for
+    the whole convolution. bench: rows of resnet-bench (GFLOP/s per shape);
+    levels: rows of memory-levels (GB/s per level)."""
+    memory = next(row for row in levels if row["level"] == "memory")
+    rows = []
+    for layer, measured in zip(layers(), bench, strict=True):
+        if layer.R == 1:
+            continue
+        padded = layer.H + 2 * layer.padding
+        frequencies = padded * (padded // 2 + 1)
+        weights_mb = frequencies * layer.K * layer.C * 8 / 1e6
+        rows.append({
+            "layer": layer.name,
+            "weights_mb": weights_mb,
+            "read_ms": weights_mb / memory["dot_all"],  # MB / (GB/s) = ms
+            "im2col_ms": 2 * layer.macs / 1e9 / measured["im2col"] * 1e3,
+        })
+    return rows
+# --8<-- [end:weight-traffic]
 
 
 def main() -> None:

@@ -1,18 +1,22 @@
-"""Reason 5, BLAS: the same matrix product four ways, and @ at every size.
+"""Reason 5, BLAS: the same matrix product four ways, blocking, and @ by size.
 
 C = A @ B for n x n float32 matrices is n*n inner products of length n. Written
 as a Python triple loop, as n*n calls of np.dot, as n matrix-vector products,
 or as one call of @, which OpenBLAS computes in blocks that fit the caches, so
-that each number loaded from memory is used many times.
+that each number loaded from memory is used many times. On large matrices, on
+one thread, n matrix-vector products (compiled too, but each number of B used
+once per call) against one @ show what that blocking is worth.
 
 Run `python snippets/fast_blas.py` to measure on your machine.
 """
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-from timing import Comparison, best_time, compare
+from timing import Comparison, best_time, best_times, compare
 
 SIZES = (16, 32, 64, 128, 256, 512, 1024, 2048)
+BLOCKING_SIZES = (1024, 2048)
 
 
 # --8<-- [start:ways]
@@ -89,6 +93,32 @@ def ways_table(n: int = 64) -> list[dict]:
     return rows
 
 
+# --8<-- [start:blocking]
+def blocking_row(n: int) -> dict:
+    """n x n float32: n matrix-vector products against one @, on the BLAS
+    threads this process allows. Each matrix-vector product reads all of B
+    (4 n^2 bytes) for 2 n^2 FLOPs, so together they read B n times."""
+    A, B = matrices(n)
+    best = best_times(
+        {"matvecs": lambda: matmul_matvecs(A, B), "blas": lambda: A @ B},
+        repeat=3,
+    )
+    return {
+        "n": n,
+        "b_mb": 4 * n * n / 1e6,
+        "matvecs_gflops": 2 * n**3 / best["matvecs"] / 1e9,
+        "matvecs_gbs": 4 * n**3 / best["matvecs"] / 1e9,  # B, read n times
+        "blas_gflops": 2 * n**3 / best["blas"] / 1e9,
+    }
+
+
+def blocking(sizes: tuple[int, ...] = BLOCKING_SIZES) -> list[dict]:
+    """blocking_row for each size, on one BLAS thread."""
+    with threadpool_limits(1, "blas"):
+        return [blocking_row(n) for n in sizes]
+# --8<-- [end:blocking]
+
+
 def gemm_sizes() -> list[dict]:
     """GFLOP/s of one float32 @ against the matrix size."""
     rows = []
@@ -106,6 +136,13 @@ def main() -> None:
     print("all four ways agree:", same)
     for row in ways_table():
         print(f"{row['way']:16} {row['gflops']:8.3f} GFLOP/s")
+    for row in blocking():
+        print(
+            f"n = {row['n']}, one thread: matrix-vector products"
+            f" {row['matvecs_gflops']:5.1f} GFLOP/s (B read at"
+            f" {row['matvecs_gbs']:5.1f} GB/s),"
+            f" @ {row['blas_gflops']:5.1f} GFLOP/s"
+        )
     for row in gemm_sizes():
         print(f"n = {row['n']:5}: {row['gflops']:7.1f} GFLOP/s")
 

@@ -1,7 +1,8 @@
 """Why the naive loop is slow: what one multiply-add costs in CPython.
 
-Times the seven loops of conv_naive (NumPy arrays, float32 and float64) and of
-conv_lists (nested Python lists) on one small layer, divides by the number of
+Times the seven loops of conv_naive (NumPy arrays, float32 and float64), of
+conv_lists (nested Python lists) and of conv_chained (the series' style: chained
+indexing, float64) on one small layer, divides by the number of
 multiply-adds (MACs), and scales the cost per MAC up to all convolutions of
 ResNet-50 (an estimate, not a measurement of the whole network).
 
@@ -12,6 +13,7 @@ import dis
 
 import numpy as np
 
+import conv_chained
 import conv_lists
 import conv_naive
 from resnet50_layers import layers
@@ -82,6 +84,18 @@ def arrays_vs_lists() -> Comparison:
 # --8<-- [end:arrays-vs-lists]
 
 
+def chained_vs_tuple() -> Comparison:
+    """The series' chained indexing, x[n][h][w][c], against conv_naive's one
+    index per access, x_pad[n, h, w, c]; float64, as the series' later
+    layers."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(X_SHAPE)
+    w = rng.standard_normal(W_SHAPE)
+    return compare(
+        lambda: conv_chained.conv2d(x, w), lambda: conv_naive.conv2d(x, w)
+    )
+
+
 def ns_per_mac() -> list[dict]:
     """Cost per MAC of each way to write the seven loops, and the time it
     means for all convolutions of ResNet-50 (an estimate: cost x MACs)."""
@@ -89,14 +103,16 @@ def ns_per_mac() -> list[dict]:
     x32 = rng.standard_normal(X_SHAPE).astype(np.float32)
     w32 = rng.standard_normal(W_SHAPE).astype(np.float32)
     x64, w64 = x32.astype(np.float64), w32.astype(np.float64)
-    # all three in alternation (timing.best_times): a burst of load spoils a
+    # all four in alternation (timing.best_times): a burst of load spoils a
     # batch of each, not every batch of one
     arrays, lists = "conv_naive: NumPy arrays", "conv_lists: Python lists"
+    chained = "conv_chained: the series' style, float64"
     best = best_times(
         {
             f"{arrays}, float32": lambda: conv_naive.conv2d(x32, w32),
             f"{arrays}, float64": lambda: conv_naive.conv2d(x64, w64),
             f"{lists} (float64)": lambda: conv_lists.conv2d(x32, w32),
+            chained: lambda: conv_chained.conv2d(x64, w64),
         }
     )
     resnet_macs = sum(layer.macs * layer.count for layer in layers())
@@ -117,7 +133,7 @@ def main() -> None:
     print(" ".join(loop_body(innermost)))
     for row in ns_per_mac():
         print(
-            f"{row['variant']:36} {row['ns_per_mac']:6.0f} ns per MAC,"
+            f"{row['variant']:42} {row['ns_per_mac']:6.0f} ns per MAC,"
             f" ResNet-50 about {row['resnet50_minutes']:.0f} minutes"
         )
 

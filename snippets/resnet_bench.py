@@ -14,8 +14,8 @@ import numpy as np
 import conv_fast
 import conv_fft
 import conv_im2col
-import conv_implicit
 import conv_patch
+import conv_shift_add
 import conv_strided
 import conv_winograd
 from resnet50_layers import Layer, layers
@@ -25,7 +25,7 @@ VARIANTS = {
     "patch": conv_patch.conv2d,
     "im2col": conv_im2col.conv2d,
     "strided": conv_strided.conv2d,
-    "implicit": conv_implicit.conv2d,
+    "shift-add": conv_shift_add.conv2d,
     "winograd": conv_winograd.conv2d,
     "fft": conv_fft.conv2d,
     "fast": conv_fast.conv2d,

@@ -9,7 +9,7 @@ import os
 
 import conv_fft
 import conv_im2col
-import conv_implicit
+import conv_shift_add
 import conv_strided
 import numpy as np
 import pytest
@@ -54,18 +54,18 @@ def test_claim_holds_here(claim):
 
 def test_one_channel_rules_pick_the_faster_method_here():
     """The two rules of conv_fast for one channel, re-measured: at 3x3 im2col beats
-    implicit GEMM (nine rank-1 updates); at 7x7 FFT beats the stride tricks. On one
+    shift-and-add (nine rank-1 updates); at 7x7 FFT beats the stride tricks. On one
     BLAS thread, as the claims: under load, im2col's one large GEMM is threaded and
-    waits for its slowest thread, implicit GEMM's small ones are not."""
+    waits for its slowest thread, shift-and-add's small ones are not."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((1, 256, 256, 1)).astype(np.float32)
     w3, w7 = (rng.standard_normal((1, R, R, 1)).astype(np.float32) for R in (3, 7))
     with threadpool_limits(1, "blas"):
         three = compare(
-            lambda: conv_implicit.conv2d(x, w3), lambda: conv_im2col.conv2d(x, w3)
+            lambda: conv_shift_add.conv2d(x, w3), lambda: conv_im2col.conv2d(x, w3)
         )
         seven = compare(lambda: conv_strided.conv2d(x, w7), lambda: conv_fft.conv2d(x, w7))
-    assert three.ratio > 1, f"im2col vs implicit at 3x3: {three.ratio:.2f}x"
+    assert three.ratio > 1, f"im2col vs shift-and-add at 3x3: {three.ratio:.2f}x"
     assert seven.ratio > 1, f"FFT vs strided at 7x7: {seven.ratio:.2f}x"
 
 

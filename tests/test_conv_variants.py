@@ -115,6 +115,23 @@ def test_variant_matches_the_reference(name, x_shape, w_shape, stride, padding):
     assert_matches_reference(y, x, w, stride, padding, name)
 
 
+def test_fft_errors_spread_over_the_plane_so_its_bound_is_per_plane():
+    """part2-fast-algorithms.md: on an image whose top half is 10^4 times smaller,
+    FFT's errors on the small outputs break the per-output bound of the direct
+    methods, which im2col keeps; FFT's per-plane bound holds."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, 32, 32, 8))
+    x[:, :16] *= 1e-4
+    w = rng.standard_normal((4, 3, 3, 8))
+    expected = reference(x, w, 1, 1)
+    x32, w32 = x.astype(np.float32), w.astype(np.float32)
+    fft_error = np.abs(VARIANTS["conv_fft"].conv2d(x32, w32, 1, 1) - expected)
+    im2col_error = np.abs(VARIANTS["conv_im2col"].conv2d(x32, w32, 1, 1) - expected)
+    assert (fft_error > direct_bound(x, w, 1, 1)).mean() > 0.2  # many outputs, not one
+    assert (im2col_error <= direct_bound(x, w, 1, 1)).all()
+    assert (fft_error <= fft_bound(x, w, 1, 1)).all()
+
+
 def test_fast_picks_fft_for_a_large_kernel_and_stays_correct():
     rng = np.random.default_rng(15)
     x = rng.standard_normal((1, 20, 18, 3)).astype(np.float32)
@@ -126,8 +143,8 @@ def test_fast_picks_fft_for_a_large_kernel_and_stays_correct():
 @pytest.mark.parametrize(
     ("x_shape", "w_shape", "method"),
     [
-        ((1, 60, 60, 1), (1, 3, 3, 1), "im2col"),  # not implicit: C = 1
-        ((1, 60, 60, 2), (1, 3, 3, 2), "implicit"),
+        ((1, 60, 60, 1), (1, 3, 3, 1), "im2col"),  # not shift-add: C = 1
+        ((1, 60, 60, 2), (1, 3, 3, 2), "shift-add"),
         ((1, 30, 30, 1), (1, 5, 5, 1), "fft"),  # one channel in and out
         ((1, 30, 30, 1), (2, 5, 5, 1), "strided"),  # two out: not image filtering
     ],

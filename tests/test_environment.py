@@ -6,6 +6,8 @@ Live checks, but not speed claims: the environment variables they are about are 
 fresh processes by the tests themselves.
 """
 
+import copy
+import json
 import os
 import platform
 import subprocess
@@ -17,7 +19,8 @@ import pytest
 from measuring import allocator_table
 from timing import in_fresh_process, simd_extensions
 
-from book import ROOT, SNIPPETS, results
+from book import RESULTS, ROOT, SNIPPETS, results
+from book.claims import CLAIMS, TABLES, dtype_of, sources_of
 from book.portability import CONFIGURATIONS, neighbours, parse_junit, summary
 
 
@@ -108,6 +111,29 @@ def test_results_are_measured_with_the_blas_own_kernels():
     assert kernels_in(measuring) == kernels_in(plain)
     if platform.machine() == "x86_64" and "(" in kernels_in(plain):  # kernels named
         assert kernels_in(forced).endswith("(Haswell)")  # the override did act
+
+
+def test_stale_figures_are_the_ones_the_code_no_longer_matches():
+    """`book.results --stale` measures again what changed and keeps the rest, on the
+    machine that measured it only."""
+    recorded = json.loads(RESULTS.read_text())
+    fresh = copy.deepcopy(recorded)  # as if measured with the code as it is now
+    for kind, items in (("claims", CLAIMS), ("tables", TABLES)):
+        for item in items:
+            entry = fresh[kind].setdefault(item.id, {})
+            entry.update(sources=sources_of(item), dtype=dtype_of(item))
+            if kind == "claims":
+                entry["floor"] = item.floor
+    assert results.stale_ids(fresh) == set()
+    changed = copy.deepcopy(fresh)
+    changed["claims"]["dot-1000"]["sources"]["snippets/timing.py"] = "edited"
+    changed["claims"]["dot-100000"]["floor"] += 1
+    changed["tables"]["ns-per-mac"]["dtype"] = "float16"
+    del changed["tables"]["caches"]
+    assert results.stale_ids(changed) == {"dot-1000", "dot-100000", "ns-per-mac", "caches"}
+    machine = recorded["machine"]
+    assert results.same_machine(machine, {**machine, "date": "2030-01-01"})
+    assert not results.same_machine(machine, {**machine, "cpus": 64})
 
 
 def test_the_results_command_leaves_the_callers_environment(monkeypatch):

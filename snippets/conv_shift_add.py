@@ -1,9 +1,11 @@
-"""Implicit GEMM: R*S matrix products over shifted views, no patch matrix.
+"""Shift-and-add: one matrix product per kernel tap, no patch matrix.
 
 A convolution is a sum over the kernel taps (r, s). For one tap, the inputs
 it meets form a shifted (and, with a stride, subsampled) view of the padded
 input, (N, P, Q, C), and its weights a (C, K) matrix: one matrix product per
-tap, added up. Memory stays at the size of the input and the output.
+tap, added up. Memory stays at the size of the input and the output. Anderson
+et al. (2017) call this family "kn2row"; it is not implicit GEMM, which runs
+one product over all C*R*S taps at once and gathers its patches on the fly.
 
 For stride 1 there is a neater trick: see the padded image as one long
 (Hp*Wp, C) matrix of pixels. Then the inputs of tap (r, s) for all outputs of
@@ -11,7 +13,7 @@ a row are a contiguous run of rows, starting r*Wp + s further on. Compute the
 output over the full padded width (a few extra columns of garbage at the
 right edge of each row), and crop them at the end.
 
-Run `python snippets/conv_implicit.py` to check both against the reference.
+Run `python snippets/conv_shift_add.py` to check both against the reference.
 """
 
 import numpy as np
