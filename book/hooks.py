@@ -98,15 +98,27 @@ def claims_table(page: str, results: dict, local: dict | None) -> str:
             if local is not None:
                 row += (yours_claim(claim, local) if claim.id in local["claims"] else " —") + " |"
             rows.append(row)
-    lines = "\n".join(rows) + f"\n\n_{machine_line(results)}_"
+    lines = "\n".join(rows) + (
+        "\n\nEach claim is measured on its own, in alternation with its baseline; a table"
+        " of the page that shows the same comparison comes from another measurement, on"
+        " the BLAS threads its caption states, so the two can differ by the run-to-run"
+        " noise (and by the threads)."
+    )
+    lines += f"\n\n_{machine_line(results)}_"
     if local is not None:
         lines += f"\n\n_Yours: {machine_line(local)}_"
     return lines
 
 
 def cell(value, fmt: str) -> str:
-    """A table cell; a value that was not measured (NaN) shows as a dash."""
-    return "—" if isinstance(value, float) and math.isnan(value) else format(value, fmt)
+    """A table cell; a value that was not measured (NaN) shows as a dash, and one too
+    small for the column's decimals with two significant digits, never as 0."""
+    if isinstance(value, float) and math.isnan(value):
+        return "—"
+    text = format(value, fmt)
+    if isinstance(value, float) and value != 0 and not re.search("[1-9]", text):
+        text = format(value, ".2g")
+    return text
 
 
 def measured_table(table: Table, results: dict) -> str:
@@ -115,7 +127,7 @@ def measured_table(table: Table, results: dict) -> str:
     rows = results["tables"][table.id]["rows"]
     if len(rows) == 1 and len(table.columns) > 4:
         lines = ["| Quantity | Value |", "|:---|---:|"]
-        lines += [f"| {c.header} | {format(rows[0][c.key], c.fmt)} |" for c in table.columns]
+        lines += [f"| {c.header} | {cell(rows[0][c.key], c.fmt)} |" for c in table.columns]
     else:
         lines = [
             "| " + " | ".join(c.header for c in table.columns) + " |",

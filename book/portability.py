@@ -80,10 +80,10 @@ def parse_junit(path: str) -> Outcome:
 
 @contextmanager
 def neighbours(count: int):
-    """`count` processes that keep a CPU busy each, until the block ends."""
-    spinning = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)
-    ]
+    """`count` processes that keep a CPU busy each, until the block ends, or until
+    this process dies: a killed run must not leave them spinning."""
+    spin = f"import os\nwhile os.getppid() == {os.getpid()}: pass"
+    spinning = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(count)]
     try:
         yield
     finally:

@@ -411,6 +411,9 @@ def test_recorded_capstone_figures_support_the_prose():
 # exact size in bytes: the rows of the table in memory-hierarchy.md.
 WORKING_SETS = {
     "`B` of a 64 × 64 float32 product | 16 KB": 64 * 64 * 4,
+    "the three matrices of a 64 × 64 float32 product | 48 KB": 3 * 64 * 64 * 4,
+    "`B` of a 1024 × 1024 float32 product | 4 MB": 1024 * 1024 * 4,
+    "`B` of a 2048 × 2048 float32 product | 16 MB": 2048 * 2048 * 4,
     "a dot of 100,000 float64 | 1.6 MB": 2 * 100_000 * 8,
     "a dot of 1,000,000 float64 | 16 MB": 2 * 1_000_000 * 8,
     "the contiguous float32 dot of a million numbers | 4 MB": 1_000_000 * 4,

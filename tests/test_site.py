@@ -181,3 +181,14 @@ def test_the_published_build_never_shows_local_figures(site):
         assert "admonition local" not in text, page  # the hook's box under a table
         assert FAKE_MACHINE not in text, page
     assert not list(site.rglob("results.local.json"))
+
+
+def test_a_small_figure_never_shows_as_zero():
+    """A table cell too small for its column's decimals gets two significant digits."""
+    from book.hooks import cell
+
+    assert cell(0.00256, ".2f") == "0.0026"
+    assert cell(-0.35, ".0f") == "-0.35"
+    assert cell(12.345, ".1f") == "12.3"
+    assert cell(0.0, ".1f") == "0.0"
+    assert cell(float("nan"), ".1f") == "—"
