@@ -145,9 +145,12 @@ CLAIMS = (
         id="tuple-vs-chained",
         page="why-loops-are-slow.md",
         what="the seven loops indexing x[n, h, w, c] vs chained x[n][h][w][c], as the series",
-        floor=1.2,
+        floor=1.3,
         measure="loop_costs:chained_vs_tuple",
         dtype="float64",
+        # A bounded effect: five views per MAC added to a loop that already makes two
+        # scalars and two tuples; about 2x here, and no machine makes it much more.
+        margin=1.5,
     ),
     Claim(
         id="dot-vs-naive-c64",

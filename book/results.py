@@ -22,10 +22,13 @@ leave the environment as they find it.
 """
 
 import json
+import math
 import os
 import subprocess
 import sys
 import time
+import timeit
+from collections.abc import Callable
 
 from blas_kernels import VARIABLES
 from timing import machine
@@ -39,6 +42,68 @@ def progress(done: int, total: int, label: str, seconds: float) -> None:
     """One line per figure: a bar, the count, what was measured, how long."""
     bar = "#" * (20 * done // total)
     print(f"[{bar:<20}] {done:2}/{total} {label} ({seconds:.1f} s)", flush=True)
+
+
+# A shared machine has slow phases: the same loop takes up to twice as long for seconds
+# or minutes at a time, with no steal time to show for it (on these virtual machines,
+# another guest on the same physical core). Every figure is measured in a fast phase:
+# a fixed loop, timed on each CPU before and after, must run within SLACK of the
+# fastest time it has taken on this machine (in this run, or in the run that measured
+# the results file, which records it).
+SLACK = 1.15
+PATIENCE_S = 60  # the longest wait for a fast phase before measuring anyway
+
+
+def probe_loop() -> float:
+    total = 0.0
+    for i in range(20_000):
+        total += i * 0.5
+    return total
+
+
+def probe_s() -> float:
+    """The fixed loop's best time on the slowest CPU of this process."""
+    if not hasattr(os, "sched_setaffinity"):
+        return min(timeit.repeat(probe_loop, number=5, repeat=3))
+    cpus = os.sched_getaffinity(0)
+    try:
+        times = []
+        for cpu in sorted(cpus):
+            os.sched_setaffinity(0, {cpu})
+            times.append(min(timeit.repeat(probe_loop, number=5, repeat=3)))
+        return max(times)
+    finally:
+        os.sched_setaffinity(0, cpus)
+
+
+class Gate:
+    """Lets measurements through in the machine's fast phases only."""
+
+    def __init__(self, fastest: float = math.inf) -> None:
+        self.fastest = fastest
+        for _ in range(20):  # ten seconds: long enough to see a fast phase
+            self.fast_now()
+            time.sleep(0.5)
+
+    def fast_now(self) -> bool:
+        probe = probe_s()
+        self.fastest = min(self.fastest, probe)
+        return probe <= SLACK * self.fastest
+
+    def wait(self) -> None:
+        deadline = time.monotonic() + PATIENCE_S
+        while not self.fast_now() and time.monotonic() < deadline:
+            time.sleep(1)
+
+    def measure(self, label: str, f: Callable[[], object]) -> object:
+        """f() in a fast phase; again (twice at most) if the phase ended meanwhile."""
+        for _ in range(3):
+            self.wait()
+            value = f()
+            if self.fast_now():
+                return value
+            print(f"  the machine slowed down while measuring {label}: again", flush=True)
+        return value
 
 
 def stale_ids(results: dict) -> set[str]:
@@ -58,25 +123,27 @@ def stale_ids(results: dict) -> set[str]:
     return stale
 
 
-def measure_all(previous: dict | None = None) -> dict:
+def measure_all(previous: dict | None = None, gate: Gate | None = None) -> dict:
     """Every claim and table measured; with `previous`, only its stale ones, the
     others kept as they were. Derived tables are always computed again."""
     keep = set() if previous is None else {c.id for c in CLAIMS} | {t.id for t in TABLES}
     keep -= set() if previous is None else stale_ids(previous)
     results: dict = {"machine": machine(), "claims": {}, "tables": {}}
     total, done = len(CLAIMS) + len(TABLES), 0
+    gate = gate or Gate()
     for claim in CLAIMS:
         done += 1
         if claim.id in keep:
             results["claims"][claim.id] = previous["claims"][claim.id]
             continue
         start = time.perf_counter()
-        comparison = measure_claim(claim)
+        comparison = gate.measure(claim.id, lambda claim=claim: measure_claim(claim))
         # A claim about several CPUs loses a CPU to any other program of a shared
         # machine for the whole comparison: the best of three, as noise only adds time
         # to the side that uses more CPUs.
         for _ in range(2 if claim.needs_cpus > 1 else 0):
-            comparison = max(comparison, measure_claim(claim), key=lambda c: c.ratio)
+            again = gate.measure(claim.id, lambda claim=claim: measure_claim(claim))
+            comparison = max(comparison, again, key=lambda c: c.ratio)
         results["claims"][claim.id] = {
             "baseline_s": comparison.baseline_s,
             "candidate_s": comparison.candidate_s,
@@ -96,7 +163,8 @@ def measure_all(previous: dict | None = None) -> dict:
         if table.sources:  # derived from tables measured above
             rows = function(table.measure)(*(results["tables"][s]["rows"] for s in table.sources))
         else:
-            rows = function(table.measure)(**table.kwargs)
+            measure = function(table.measure)
+            rows = gate.measure(table.id, lambda f=measure, t=table: f(**t.kwargs))
         results["tables"][table.id] = {
             "rows": rows,
             "dtype": dtype_of(table),
@@ -149,23 +217,27 @@ def main() -> None:
         command = [sys.executable, "-m", "book.results", *sys.argv[1:]]
         raise SystemExit(subprocess.run(command, env=env, cwd=ROOT).returncode)
     target = LOCAL_RESULTS if "--local" in sys.argv[1:] else RESULTS
+    current = {**machine(), "kernels": blas_setting(dict(os.environ))}
+    recorded = json.loads(target.read_text()) if target.exists() else None
+    if recorded and not same_machine(recorded["machine"], current):
+        recorded = None  # its probe time is another machine's
+    gate = Gate(recorded["run"].get("probe_s", math.inf) if recorded else math.inf)
     previous = None
     if "--stale" in sys.argv[1:]:
-        previous = json.loads(target.read_text())
-        current = {**machine(), "kernels": blas_setting(dict(os.environ))}
-        if not same_machine(previous["machine"], current):
+        previous = recorded
+        if previous is None:
             raise SystemExit(
-                f"{target} was measured on another machine or setup:\n"
-                f"  {previous['machine']}\nthis one is\n  {current}\n"
-                "measure every figure again: run without --stale"
+                f"{target} was measured on another machine or setup (or is missing);"
+                f" this one is\n  {current}\nmeasure every figure again: run without --stale"
             )
         print("measuring again:", ", ".join(sorted(stale_ids(previous))) or "nothing", flush=True)
     start = time.perf_counter()
-    results = measure_all(previous)
+    results = measure_all(previous, gate)
     results["machine"]["kernels"] = blas_setting(dict(os.environ))
     results["run"] = {  # what the pages say about this command: a full run's time
         "figures": len(CLAIMS) + len(TABLES),
         "seconds": previous["run"]["seconds"] if previous else round(time.perf_counter() - start),
+        "probe_s": gate.fastest,  # the fast phase's probe time, for the next run's gate
     }
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
