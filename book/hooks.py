@@ -9,7 +9,8 @@
   one-row table; `ID.KEY.ROW` for row ROW), `[[claims]]` and `[[machine]]` in a
   page are replaced by figures from `book.claims` and the results file; an unknown ID,
   or a claim stated on a page other than the one the registry names, fails the build.
-  `[[repo]]` is the repository URL, set once in mkdocs.yml as `repo_url`.
+  `[[repo]]` is the repository URL, set once in mkdocs.yml as `repo_url`; `[[glossary]]`
+  lists the terms of `includes/glossary.md`, which every page gets appended (tooltips).
 - Math written as `$...$` / `$$...$$` (pymdownx.arithmatex, generic mode) is converted
   to MathML at build time, which browsers render natively: no MathJax, no CDN.
 - Scripts that notebook pages would load from other hosts (MathJax, mermaid) are removed,
@@ -36,7 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from book import LOCAL_RESULTS, RESULTS
 from book.claims import BY_ID, CLAIMS, Claim, Table, dtype_of
 
-TOKEN = re.compile(r"\[\[(floor|measured|table|value|claims|machine|repo)(?::([\w.-]+))?\]\]")
+TOKEN = re.compile(
+    r"\[\[(floor|measured|table|value|claims|machine|repo|glossary)(?::([\w.-]+))?\]\]"
+)
+GLOSSARY = Path(__file__).parent.parent / "includes" / "glossary.md"
+ABBREVIATION = re.compile(r"^\*\[(.+?)\]: (.+)$", re.M)
 MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 # What nbconvert's template puts into notebook pages: a MathJax <script src> (pointed at
 # about:blank by mkdocs.yml), its inline configuration, and a module script that
@@ -168,6 +173,8 @@ def render_token(
     kind, item_id = match.group(1), match.group(2)
     if kind == "repo":
         return repo_url
+    if kind == "glossary":
+        return glossary()
     if kind == "machine":
         return machine_line(results)
     if kind == "claims":
@@ -191,6 +198,14 @@ def render_token(
     if local is None or item.id not in local["tables"]:
         return table
     return table + "\n\n" + local_block(measured_table(item, local))
+
+
+def glossary() -> str:
+    """Every term of the glossary file with its definition, as a definition list in
+    alphabetical order; a plural that repeats its singular's entry is left out."""
+    terms = dict(ABBREVIATION.findall(GLOSSARY.read_text()))
+    singular = [t for t in terms if not (t.endswith("s") and t[:-1] in terms)]
+    return "\n\n".join(f"{t}\n:   {terms[t]}" for t in sorted(singular, key=str.lower))
 
 
 def yours_claim(claim: Claim, local: dict) -> str:

@@ -81,6 +81,8 @@ class Gate:
 
     def __init__(self, fastest: float = math.inf) -> None:
         self.fastest = fastest
+        self.slow: list[str] = []  # figures that no fast phase lasted long enough for
+        self.lost_s = 0.0  # time spent waiting, and on tries that were thrown away
         for _ in range(20):  # ten seconds: long enough to see a fast phase
             self.fast_now()
             time.sleep(0.5)
@@ -91,25 +93,32 @@ class Gate:
         return probe <= SLACK * self.fastest
 
     def wait(self) -> None:
-        deadline = time.monotonic() + PATIENCE_S
-        while not self.fast_now() and time.monotonic() < deadline:
+        start = time.monotonic()
+        while not self.fast_now() and time.monotonic() < start + PATIENCE_S:
             time.sleep(1)
+        self.lost_s += time.monotonic() - start
 
     def measure(self, label: str, f: Callable[[], object]) -> object:
         """f() in a fast phase; again (twice at most) if the phase ended meanwhile."""
-        for _ in range(3):
+        for tries in range(1, 4):
             self.wait()
+            start = time.monotonic()
             value = f()
             if self.fast_now():
                 return value
-            print(f"  the machine slowed down while measuring {label}: again", flush=True)
+            if tries < 3:
+                self.lost_s += time.monotonic() - start
+                print(f"  the machine slowed down while measuring {label}: again", flush=True)
+        self.slow.append(label)
+        print(f"  {label}: kept, measured partly in a slow phase", flush=True)
         return value
 
 
 def stale_ids(results: dict) -> set[str]:
     """Claims and tables of `results` that the code no longer matches: missing, or
-    recorded with other snippet sources, another dtype or another floor."""
-    stale = set()
+    recorded with other snippet sources, another dtype or another floor; and those
+    that no fast phase of the machine lasted long enough for."""
+    stale = set(results.get("run", {}).get("slow_phase", []))
     for kind, items in (("claim", CLAIMS), ("table", TABLES)):
         for item in items:
             entry = results[f"{kind}s"].get(item.id)
@@ -236,8 +245,14 @@ def main() -> None:
     results["machine"]["kernels"] = blas_setting(dict(os.environ))
     results["run"] = {  # what the pages say about this command: a full run's time
         "figures": len(CLAIMS) + len(TABLES),
-        "seconds": previous["run"]["seconds"] if previous else round(time.perf_counter() - start),
+        # measuring time: without the waits for fast phases and the tries they spoilt
+        "seconds": previous["run"]["seconds"]
+        if previous
+        else round(time.perf_counter() - start - gate.lost_s),
         "probe_s": gate.fastest,  # the fast phase's probe time, for the next run's gate
+        # figures measured partly in a slow phase (after three tries); `--stale`
+        # measures them again
+        "slow_phase": sorted(set(gate.slow)),
     }
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")

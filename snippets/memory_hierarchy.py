@@ -123,12 +123,28 @@ def measure_at(size: int, pool: ThreadPoolExecutor, threads: int) -> dict:
     }
 
 
-def sweep(largest: int = GB) -> list[dict]:
-    """One row per working set, 4 KB to `largest`, doubling."""
+def best_of(rows: list[dict]) -> dict:
+    """One working set measured in several rounds: the best of each figure."""
+    best = dict(rows[0])
+    for key in ("dot_1", "dot_all", "add_1", "add_all"):
+        best[key] = max(row[key] for row in rows)
+    chases = [r["chase_ns"] for r in rows if not math.isnan(r["chase_ns"])]
+    best["chase_ns"] = min(chases, default=math.nan)
+    return best
+
+
+def sweep(largest: int = GB, rounds: int = 2) -> list[dict]:
+    """One row per working set, 4 KB to `largest`, doubling. The whole sweep
+    runs `rounds` times and each figure keeps its best: a slow spell of a
+    shared machine shows only if it hits the same working set every round."""
     threads = available_cpus()
     sizes = [4 * KB * 2**k for k in range((largest // (4 * KB)).bit_length())]
     with ThreadPoolExecutor(threads) as pool:
-        return [measure_at(size, pool, threads) for size in sizes]
+        runs = [
+            [measure_at(size, pool, threads) for size in sizes]
+            for _ in range(rounds)
+        ]
+    return [best_of(list(rows)) for rows in zip(*runs, strict=True)]
 # --8<-- [end:sweep]
 
 

@@ -207,6 +207,20 @@ def test_copy_button_copies_exactly_the_code(base_url, browser):
     assert copied.strip() == code.strip() and "dot_loop" in copied
 
 
+def test_glossary_terms_show_their_definition_on_hover(base_url, browser):
+    """A glossary term on a chapter: the theme's tooltip shows its definition."""
+    visit(browser, base_url + "why-numpy-is-fast/")
+    terms = browser.find_elements(By.CSS_SELECTOR, "article abbr")
+    term = next(t for t in terms if t.text == "BLAS")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", term)
+    ActionChains(browser).move_to_element(term).perform()
+    tooltip = "div.md-tooltip2--active"
+    WebDriverWait(browser, 5).until(lambda b: b.find_elements(By.CSS_SELECTOR, tooltip))
+    shown = browser.find_element(By.CSS_SELECTOR, tooltip)
+    assert shown.is_displayed() and shown.text.startswith("Basic Linear Algebra Subprograms")
+    assert {"GEMM", "SIMD", "FMA"} <= {t.text for t in terms}
+
+
 def test_notebook_page_has_outputs_and_a_valid_download(base_url, browser):
     visit(browser, base_url + "notebooks/inner_products/")
     outputs = browser.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")

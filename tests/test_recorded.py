@@ -169,13 +169,15 @@ def test_recorded_short_vectors_and_fc_support_the_prose():
 
 
 def test_recorded_fft_weight_traffic_supports_the_prose():
-    """part2-fast-algorithms.md: reading FFT's kernels takes longer than im2col's whole
-    convolution on the later stages' shapes, about as long on the first stage's 3x3."""
+    """part2-fast-algorithms.md: reading FFT's kernels takes more than twice as long as
+    im2col's whole convolution on the strided 3x3 of stages 3 to 5, about as long (within
+    a factor of 2) on the other 3x3 shapes."""
     for row in rows_of("fft-weights"):
-        if row["layer"].startswith(("conv3", "conv4", "conv5")):
-            assert row["read_ms"] > row["im2col_ms"], row
-        elif row["layer"].startswith("conv2"):
-            assert 0.5 < row["read_ms"] / row["im2col_ms"] < 2, row
+        ratio = row["read_ms"] / row["im2col_ms"]
+        if "3x3 (first)" in row["layer"] and not row["layer"].startswith("conv2"):
+            assert ratio > 2, row
+        elif "3x3" in row["layer"]:
+            assert 0.5 < ratio < 2, row
 
 
 def test_recorded_forward_pass_splits_into_its_parts():
@@ -254,7 +256,8 @@ def test_recorded_seed_reasons_support_the_prose():
     assert ratios[1024]["layout"] > ratios[3]["layout"]
     assert all(row["mixed"] > 1 for row in ratios.values())
     assert all(row["chained"] > 1 for row in ratios.values())  # "at every C"
-    assert ratios[3]["seed"] < 1.5 < 10 < ratios[1024]["seed"]
+    seed = [ratios[C]["seed"] for C in (3, 64, 1024)]  # "what the series gained"
+    assert 1 < seed[0] < seed[1] < seed[2] and seed[2] > 10
 
 
 def test_recorded_allocator_effect_supports_the_prose():
@@ -404,7 +407,7 @@ def test_recorded_capstone_figures_support_the_prose():
     (summary,) = rows_of("journey-summary")  # "about the sum of the 53 shapes timed
     assert 0.8 < forward["conv_ms"] / summary["fast_ms"] < 1.25  # one by one"
     if forward["torch_ms"] == forward["torch_ms"]:  # PyTorch was measured
-        assert 0.85 < forward["torch_over_numpy"] < 1.15  # "the two are about level"
+        assert 0.8 < forward["torch_over_numpy"] < 1.25  # "about level", "up to a fifth"
 
 
 # Every working set that a page places in a level of the memory hierarchy, with its
@@ -458,8 +461,8 @@ def test_recorded_memory_hierarchy_supports_the_prose():
     smallest = sweep[4 * KB]
     # "the fixed cost of a call (about a microsecond)": the dot at 4 KB
     assert 0.5e-6 < 4 * KB / (smallest["dot_1"] * 1e9) < 2e-6
-    # "the thread pool's cost (tens of microseconds)": a + b on threads at 4 KB
-    assert 10e-6 < 3 * 8 * (4 * KB // 24) / (smallest["add_all"] * 1e9) < 100e-6
+    # "the thread pool's cost (close to a hundred microseconds)": a + b on threads at 4 KB
+    assert 50e-6 < 3 * 8 * (4 * KB // 24) / (smallest["add_all"] * 1e9) < 200e-6
     # "the rate nearly doubles with each doubling of the working set up to 16 KB"
     for size in (4 * KB, 8 * KB):
         assert sweep[2 * size]["dot_1"] > 1.7 * sweep[size]["dot_1"], size
@@ -469,11 +472,9 @@ def test_recorded_memory_hierarchy_supports_the_prose():
             assert 0.85 < sweep[size]["dot_all"] / sweep[size]["dot_1"] < 1.15, size
     # "one thread's dot reads about ... at best, whether the data sits in L2 or in L3"
     assert 0.8 < levels["L2"]["dot_1"] / levels["L3"]["dot_1"] < 1.25
-    # "at 4 MB ... all threads read ... from L3: two of them move nearly twice as much";
-    # "around 1 MB the all-threads curve is higher still"
+    # "at 4 MB ... all threads read ... from L3: two of them move nearly twice as much"
     at_4mb = sweep[4 * MB]
     assert 1.5 < at_4mb["dot_all"] / at_4mb["dot_1"] < 2.2
-    assert sweep[MB]["dot_all"] > at_4mb["dot_all"]
     # "threads help work that waits for memory too"
     memory = levels["memory"]
     assert memory["dot_all"] > 1.2 * memory["dot_1"]
@@ -485,12 +486,13 @@ def test_recorded_memory_hierarchy_supports_the_prose():
     # "the fall from L3 to memory starts before the working set reaches L3's size"
     assert sweep[l3]["dot_1"] < 0.75 * levels["L3"]["dot_1"]
     # the chase: "about as long in L2 and in the first megabytes of L3" (up to 2 MB) as
-    # in L1; "from 4 MB on, still inside L3, the chase slows down"; 128 MB the most
+    # in L1; "somewhere between 4 and 16 MB, still inside L3, the chase slows down";
+    # 128 MB the most
     l1 = levels["L1"]["chase_ns"]
     for size, row in sweep.items():
         if size <= 2 * MB:
             assert abs(row["chase_ns"] - l1) < 0.15 * l1, size
-        elif size <= l3 // 2:
+        elif 16 * MB <= size <= l3 // 2:
             assert row["chase_ns"] > 1.5 * l1, size
     assert memory["extra_ns"] > sweep[l3 // 2]["chase_ns"] - l1
     # fully-connected.md: w @ x reads its 8 MB of weights from L3, "much faster than
