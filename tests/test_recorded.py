@@ -168,6 +168,15 @@ def test_recorded_short_vectors_and_fc_support_the_prose():
     assert weights_gbs > 2 * memory_gbs  # fully-connected.md: "stay in the CPU's caches"
 
 
+def test_recorded_blocking_supports_the_prose():
+    """why-numpy-is-fast.md, section 5: the matrix-vector products read B near the
+    one-thread L3 rate of np.dot; one @ is faster at both sizes."""
+    rows = {row["n"]: row for row in rows_of("blocking")}
+    l3 = next(row for row in rows_of("memory-levels") if row["level"] == "L3")
+    assert 0.6 < rows[1024]["matvecs_gbs"] / l3["dot_1"] < 1.1
+    assert all(row["blas_gflops"] > 1.5 * row["matvecs_gflops"] for row in rows.values())
+
+
 def test_recorded_fft_weight_traffic_supports_the_prose():
     """part2-fast-algorithms.md: reading FFT's kernels takes more than twice as long as
     im2col's whole convolution on the strided 3x3 of stages 3 to 5, about as long (within
