@@ -6,6 +6,7 @@ kernels). What the published figures say is checked in test_recorded.py.
 """
 
 import os
+import time
 
 import conv_fft
 import conv_im2col
@@ -22,6 +23,7 @@ from book.claims import (
     stolen_share,
     unmet_needs,
 )
+from book.results import SLACK, probe_s
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
@@ -49,7 +51,24 @@ def test_claim_holds_here(claim):
             f"{claim.id} needs {claim.needs_cpus} CPUs; the hypervisor took"
             f" {stolen[0]:.0%} of them while it was measured (steal time)"
         )
+    if ratio < claim.floor and claim.needs_cpus > 1 and not steady():
+        # the same, without steal time to show for it: the slow phases of a shared
+        # host (see how-we-measure.md, rule 4)
+        pytest.skip(
+            f"{claim.id} needs {claim.needs_cpus} CPUs at a steady speed; a fixed loop"
+            " on them changed speed by more than the results command allows"
+        )
     assert ratio >= claim.floor, f"{claim.id}: measured {ratio:.1f}x < floor {claim.floor}x"
+
+
+def steady(probes: int = 20) -> bool:
+    """Whether a fixed loop keeps its speed on this process's CPUs for a few seconds,
+    within the slack the results command allows (book.results.SLACK)."""
+    times = []
+    for _ in range(probes):
+        times.append(probe_s())
+        time.sleep(0.1)
+    return max(times) <= SLACK * min(times)
 
 
 def test_one_channel_rules_pick_the_faster_method_here():
