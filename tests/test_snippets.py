@@ -222,6 +222,31 @@ def test_layouts_round_trip_and_are_contiguous():
 # --- inner products -----------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("shape", "R", "S", "u", "v"),
+    [((1, 5, 5, 1), 3, 3, 1, 1), ((2, 7, 6, 3), 3, 2, 2, 1), ((1, 9, 8, 4), 1, 1, 3, 2),
+     ((3, 4, 4, 2), 4, 4, 1, 1), ((1, 11, 7, 5), 5, 3, 2, 3)],
+)
+def test_windows_by_hand_are_the_library_windows_and_copy_nothing(shape, R, S, u, v):
+    from numpy.lib.stride_tricks import sliding_window_view
+    from views import address, bytes_allocated, windows_by_hand
+
+    x_pad = random(*shape)
+    mine = windows_by_hand(x_pad, R, S, u, v)
+    library = sliding_window_view(x_pad, (R, S), axis=(1, 2))[:, ::u, ::v]
+    np.testing.assert_array_equal(mine, library.transpose(0, 1, 2, 4, 5, 3))
+    assert np.shares_memory(mine, x_pad) and not mine.flags.writeable
+    assert bytes_allocated(lambda: windows_by_hand(x_pad, R, S, u, v)) < 10_000
+    N, P, Q = mine.shape[:3]
+    copied = bytes_allocated(lambda: mine.reshape(N * P * Q, -1))
+    if mine.flags.c_contiguous:  # one window covering the whole image: no overlap
+        assert copied < 10_000
+    else:  # overlapping windows: the matrix is a copy
+        assert copied >= mine.size * 4
+    index = tuple(d - 1 for d in x_pad.shape)
+    assert x_pad.ravel()[address(x_pad, index) // 4] == x_pad[index]
+
+
 def test_dot_loop_is_the_inner_product():
     a, b = RNG.random(1000), RNG.random(1000)
     assert dot_loop(a.tolist(), b.tolist()) == pytest.approx(np.dot(a, b), rel=1e-12)
