@@ -171,6 +171,15 @@ CLAIMS = (
         dtype="float32",
     ),
     Claim(
+        id="rows-vs-dot-7x7",
+        page="dot-optimization.md",
+        what="`conv_dot_rows` vs `conv_dot`, 32 x 32 x 3, 4 kernels 7 x 7, stride 2",
+        floor=2,
+        measure="dot_rows:dot_vs_rows",
+        kwargs={"layer": "7x7"},
+        dtype="float32",
+    ),
+    Claim(
         id="fc-loop-vs-matvec",
         page="fully-connected.md",
         what="`w @ x` vs 1000 `np.dot` calls, 2048 → 1000",
@@ -204,7 +213,7 @@ CLAIMS = (
     ),
     Claim(
         id="simd-sqrt",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         what="`np.sqrt` in float32 vs float64, 65,536 numbers",
         floor=1.5,
         measure="fast_simd:float64_vs_float32",
@@ -213,7 +222,7 @@ CLAIMS = (
     ),
     Claim(
         id="gemm-vs-add",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         what="FLOPs per second: 512 x 512 `A @ B` vs `a + b` on 8,000,000 float32",
         floor=20,
         measure="fast_peak:memory_vs_compute_bound",
@@ -221,7 +230,7 @@ CLAIMS = (
     ),
     Claim(
         id="threads-large-gemm",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         what="1024 x 1024 float32 `@` on all threads vs on one",
         floor=1.25,
         measure="fast_threads:gemm_one_thread_vs_all",
@@ -234,7 +243,7 @@ CLAIMS = (
     ),
     Claim(
         id="blas-vs-dots",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         what="`A @ B` vs one `np.dot` per output, 64 x 64 float32",
         floor=100,
         measure="fast_blas:versus_blas",
@@ -243,7 +252,7 @@ CLAIMS = (
     ),
     Claim(
         id="blas-vs-loops",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         what="`A @ B` vs three Python loops, 64 x 64 float32",
         floor=300,
         measure="fast_blas:versus_blas",
@@ -252,7 +261,7 @@ CLAIMS = (
     ),
     Claim(
         id="blas-vs-matvecs",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         what="`A @ B` vs n matrix-vector products, 1024 x 1024 float32",
         floor=1.5,
         measure="fast_blas:versus_blas",
@@ -386,6 +395,43 @@ TABLES = (
         dtype="float64",
     ),
     Table(
+        id="dot-rows",
+        page="dot-optimization.md",
+        measure="dot_rows:table",
+        columns=(
+            Column("layer", "layer", ""),
+            Column("dot_calls", "`conv_dot`: calls per output", "d"),
+            Column("dot_numbers", "numbers per call", "d"),
+            Column("rows_calls", "`conv_dot_rows`: calls per output", "d"),
+            Column("rows_numbers", "numbers per call", "d"),
+            Column("dot_ms", "`conv_dot` (ms)", ".2f"),
+            Column("rows_ms", "`conv_dot_rows` (ms)", ".2f"),
+            Column("speedup", "speed-up", ".1f"),
+        ),
+        dtype="float32, one image",
+    ),
+    Table(
+        id="dot-rows-model",
+        page="dot-optimization.md",
+        measure="dot_rows:model_and_resnet",
+        source=("dot-rows", "dot-model"),
+        columns=(
+            Column("predicted_7x7", "first layer, scaled down: speed-up the model predicts", ".1f"),
+            Column("measured_7x7", "… measured", ".1f"),
+            Column("predicted_3x3", "3 × 3, C = 64: speed-up the model predicts", ".1f"),
+            Column("measured_3x3", "… measured", ".1f"),
+            Column("dot_call_us", "first layer, scaled down: µs per call, `conv_dot`", ".2f"),
+            Column("rows_call_us", "… `conv_dot_rows`", ".2f"),
+            Column(
+                "dot_calls_million", "ResNet-50's first layer: `conv_dot` calls (million)", ".1f"
+            ),
+            Column("rows_calls_million", "… `conv_dot_rows` calls (million)", ".1f"),
+            Column("dot_s", "… `conv_dot` (s, the model's estimate)", ".0f"),
+            Column("rows_s", "… `conv_dot_rows` (s, divided by the measured speed-up)", ".0f"),
+        ),
+        dtype="float32",
+    ),
+    Table(
         id="fc",
         page="fully-connected.md",
         measure="fc_dot:fc_table",
@@ -417,7 +463,7 @@ TABLES = (
     ),
     Table(
         id="allocator",
-        page="how-we-measure.md",
+        page="allocator.md",
         measure="measuring:allocator_table",
         columns=(
             Column("before_ms", "2-D FFT, fresh process (ms)", ".2f"),
@@ -490,7 +536,7 @@ TABLES = (
     ),
     Table(
         id="simd",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         measure="fast_simd:table",
         columns=(
             Column("kernel", "float32 / float64 speed", ""),
@@ -503,7 +549,7 @@ TABLES = (
     ),
     Table(
         id="blas-ways",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         measure="fast_blas:ways_table",
         columns=(
             Column("way", "64 x 64 matrix product", ""),
@@ -514,7 +560,7 @@ TABLES = (
     ),
     Table(
         id="blocking",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         measure="fast_blas:blocking",
         columns=(
             Column("n", "n", ",d"),
@@ -527,7 +573,7 @@ TABLES = (
     ),
     Table(
         id="gemm-sizes",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         measure="fast_blas:gemm_sizes",
         columns=(
             Column("n", "n", ",d"),
@@ -538,7 +584,7 @@ TABLES = (
     ),
     Table(
         id="threads",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         measure="fast_threads:table",
         columns=(
             Column("n", "n", ",d"),
@@ -562,7 +608,7 @@ TABLES = (
     ),
     Table(
         id="seed-times",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         measure="seed_reasons:table",
         columns=(
             Column("C", "C", ",d"),
@@ -579,7 +625,7 @@ TABLES = (
     ),
     Table(
         id="seed-ratios",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         measure="seed_reasons:ratios",
         source="seed-times",
         columns=(
@@ -595,7 +641,7 @@ TABLES = (
     ),
     Table(
         id="peaks",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         measure="fast_peak:peaks",
         columns=(
             Column("simd", "SIMD", ""),
@@ -608,7 +654,7 @@ TABLES = (
     ),
     Table(
         id="implied-clock",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         measure="fast_peak:implied_clock",
         source="threads",
         columns=(
@@ -619,7 +665,7 @@ TABLES = (
     ),
     Table(
         id="bandwidth",
-        page="why-numpy-is-fast.md",
+        page="simd-blas-threads.md",
         measure="fast_peak:bandwidth",
         columns=(
             Column("kernel", "256 MB arrays", ""),
@@ -738,7 +784,7 @@ TABLES = (
             Column("winograd", "Winograd", ".0f"),
             Column("fft", "FFT", ".0f"),
             Column("fast", "fast", ".0f"),
-            Column("ceiling", "GEMM ceiling", ".0f"),
+            Column("ceiling", "GEMM rate", ".0f"),
         ),
         dtype="float32, batch 1, all threads",
     ),
@@ -765,8 +811,24 @@ TABLES = (
             Column("variant", "variant", ""),
             Column("shapes", "shapes", "d"),
             Column("network_ms", "all 53 convolutions (ms)", ",.1f"),
-            Column("geomean_of_ceiling", "geometric mean of GFLOP/s / ceiling", ".0%"),
+            Column("geomean_of_ceiling", "geometric mean of GFLOP/s / GEMM rate", ".0%"),
         ),
+    ),
+    Table(
+        id="batch-sizes",
+        page="part2-choosing.md",
+        measure="batch_sizes:table",
+        columns=(
+            Column("layer", "layer (GFLOP/s)", ""),
+            Column("N", "batch N", "d"),
+            Column("im2col", "im2col", ".0f"),
+            Column("shift-add", "shift-add", ".0f"),
+            Column("winograd", "Winograd", ".0f"),
+            Column("fft", "FFT", ".1f"),
+            Column("fast", "fast", ".0f"),
+            Column("gemm_rate", "GEMM rate", ".0f"),
+        ),
+        dtype="float32, N images per call, all threads",
     ),
     Table(
         id="torch",
@@ -829,7 +891,7 @@ TABLES = (
         columns=(
             Column("setting", "environment", ""),
             Column("blas", "kernels run", ""),
-            Column("gemm_gflops", "GEMM ceiling (GFLOP/s)", ".0f"),
+            Column("gemm_gflops", "GEMM rate (GFLOP/s)", ".0f"),
             Column("numpy_ms", "NumPy forward pass (ms)", ".1f"),
             Column("torch_ms", "PyTorch forward pass (ms)", ".1f"),
             Column("torch_over_numpy", "PyTorch time / NumPy time", ".2f"),

@@ -9,6 +9,7 @@ load no font.
 """
 
 import io
+import itertools
 import json
 from collections.abc import Callable
 
@@ -16,9 +17,13 @@ import matplotlib
 
 matplotlib.use("svg")
 
+import conv_im2col
 import matplotlib.pyplot as plt
 import memory_hierarchy
 import numpy as np
+from conv_winograd import F2
+from layouts import nhwc_to_nchw
+from numpy.lib.stride_tricks import sliding_window_view
 
 from book import DOCS, RESULTS
 
@@ -242,6 +247,458 @@ def gemm_blocking(results: dict, theme: dict) -> plt.Figure:
     return fig
 
 
+def cell(ax, theme: dict, x: float, y: float, color=None, alpha: float = 0.55, label="",
+         width: float = 1.0, height: float = 1.0, hatch=None, fontsize: float = 7) -> None:
+    """One cell of a schematic grid: an outlined square, filled with `color` at `alpha`
+    over the background (blended here: one opaque rectangle per cell keeps the SVG small),
+    hatched in the text colour if `hatch` is given."""
+    face = np.array(matplotlib.colors.to_rgb(theme["background"]))
+    if color is not None:
+        face = alpha * np.array(matplotlib.colors.to_rgb(color)) + (1 - alpha) * face
+    ax.add_patch(plt.Rectangle((x, y), width, height, facecolor=tuple(face), hatch=hatch,
+                               hatchcolor=theme["text"], edgecolor=theme["text"],
+                               linewidth=0.5))
+    if label != "":
+        ax.text(x + width / 2, y + height / 2, label, ha="center", va="center",
+                color=theme["text"], fontsize=fontsize)
+
+
+def bracket(ax, theme: dict, x0: float, x1: float, y: float, label: str, below=True,
+            fontsize: float = 8) -> None:
+    """A square bracket under (or over) x0..x1 at height y, labelled in the middle."""
+    tick = -0.3 if below else 0.3
+    ax.plot([x0, x0, x1, x1], [y, y + tick, y + tick, y], color=theme["text"], linewidth=0.8)
+    ax.text((x0 + x1) / 2, y + 1.6 * tick, label, ha="center", va="top" if below else "bottom",
+            color=theme["text"], fontsize=fontsize)
+
+
+def im2col(results: dict, theme: dict) -> plt.Figure:
+    """Not a measurement: one window of the padded input becomes one row of the patch
+    matrix, and that row times the weight matrix is one output pixel's K outputs. The
+    window's cells are found by running the book's own im2col on an array of indices."""
+    text, accent, second = theme["text"], *theme["lines"]
+    N, H, W, C, K, R, S, pad = 1, 3, 3, 3, 4, 3, 3, 1
+    x_pad = np.pad(np.zeros((N, H, W, C)), ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    Hp, Wp = x_pad.shape[1:3]
+    P, Q = Hp - R + 1, Wp - S + 1
+    index = np.arange(x_pad.size).reshape(x_pad.shape)  # each number's own position
+    patches = conv_im2col.im2col(index, R, S, P, Q, 1, 1)  # (N*P*Q, R*S*C)
+    weights = np.zeros((K, R, S, C)).reshape(K, -1).T  # (R*S*C, K), as conv2d makes it
+    p, q = 1, 1  # the window that holds no padding
+    row = p * Q + q
+    _, h, w, c = np.unravel_index(patches[row], x_pad.shape)  # what the row holds
+    r, s, _ = np.unravel_index(np.arange(R * S * C), (R, S, C))  # w[k].reshape(-1)'s order
+    assert (h == p + r).all() and (w == q + s).all() and (c == np.tile(np.arange(C), R * S)).all()
+    rows, depth = patches.shape
+    shade = np.linspace(0.3, 0.8, C)  # channel c: the same hue, darker with c
+
+    a_x, a_top = 0.0, rows + 2.0  # the patch matrix: rows (n, p, q), columns (r, s, c)
+    w_x, w_top = depth + 3.0, depth + 0.0
+    y_x = w_x + K + 3.0
+    left, right, bottom, top = -3.2, y_x + K + 5.0, -1.8, w_top + 2.2
+    fig, ax = plt.subplots(figsize=(8.8, 8.8 * (top - bottom) / (right - left)))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+
+    def matrix(x0, top, n_rows, n_cols, group_rows=1, group_cols=1):
+        for i in range(n_rows + 1):
+            ax.plot([x0, x0 + n_cols], [top - i] * 2, color=text,
+                    linewidth=1.0 if i % group_rows == 0 else 0.3)
+        for j in range(n_cols + 1):
+            ax.plot([x0 + j] * 2, [top - n_rows, top], color=text,
+                    linewidth=1.0 if j % group_cols == 0 else 0.3)
+
+    # the padded input, one layer per channel, the window shaded in each
+    img_x, img_y, size = 0.0, a_top + 4.0, 1.5
+    for layer in reversed(range(C)):
+        for i in range(Hp):
+            for j in range(Wp):
+                inside = pad <= i < Hp - pad and pad <= j < Wp - pad
+                hit = ((h == i) & (w == j) & (c == layer)).any()
+                tap = np.flatnonzero((h == i) & (w == j) & (c == 0))
+                cell(ax, theme, img_x + size * j + 0.3 * layer,
+                     img_y + size * (Hp - 1 - i) + 0.3 * layer,
+                     accent if hit else None if inside else theme["grid"],
+                     shade[layer] if hit else 1.0, width=size, height=size, fontsize=8,
+                     label=f"{r[tap[0]]},{s[tap[0]]}" if layer == 0 and hit else "")
+    stack = img_y + size * Hp + 0.3 * C  # the top of the stack
+    ax.text(img_x + size * Wp / 2, stack + 0.3, f"x_pad[n]: {Hp} × {Wp} pixels, C = {C}",
+            ha="center", va="bottom", color=text, fontsize=9)
+    note = img_x + size * Wp + 2.0
+    ax.text(note, stack - 0.2,
+            f"the window of output pixel (p, q) = ({p}, {q}):\n"
+            f"R × S × C = {R} × {S} × {C} numbers, each pixel\n"
+            "labelled with its kernel tap (r, s);\ngrey: the zero padding",
+            ha="left", va="top", color=text, fontsize=8)
+    ax.text(note, stack - 4.6, "channel c:", ha="left", va="center", color=text, fontsize=8)
+    for channel in range(C):
+        for color, dy in ((accent, 0.0), (second, -1.2)):
+            cell(ax, theme, note + 4.2 + 1.2 * channel, stack - 5.1 + dy, color,
+                 shade[channel], label=str(channel), fontsize=8)
+    ax.text(note + 4.0 + 1.2 * C + 0.6, stack - 4.6, "in the window", ha="left", va="center",
+            color=text, fontsize=8)
+    ax.text(note + 4.0 + 1.2 * C + 0.6, stack - 5.8, "in the weights", ha="left",
+            va="center", color=text, fontsize=8)
+
+    # the patch matrix, its row (p, q) filled with the window in the order (r, s, c)
+    matrix(a_x, a_top, rows, depth, group_cols=C)
+    for j in range(depth):
+        cell(ax, theme, a_x + j, a_top - row - 1, accent, shade[c[j]])
+    for t in range(R * S):
+        ax.text(a_x + C * t + C / 2, a_top + 0.2, f"{r[t * C]},{s[t * C]}", ha="center",
+                va="bottom", color=text, fontsize=8)
+    ax.text(a_x - 0.3, a_top + 0.2, "(r, s)", ha="right", va="bottom", color=text, fontsize=8)
+    ax.text(a_x - 0.3, a_top - row - 0.5, f"(p, q)\n= ({p}, {q})", ha="right", va="center",
+            color=text, fontsize=8)
+    ax.annotate("", xy=(a_x + C * (R * S // 2), a_top + 1.1),
+                xytext=(img_x + size * Wp / 2, img_y - 0.2),
+                arrowprops={"arrowstyle": "->", "color": text})
+    ax.text(a_x + depth / 2, a_top - rows - 0.4,
+            f"patches = im2col(x_pad): N·P·Q × R·S·C = {rows} × {depth}\n"
+            f"one row per output pixel (n, p, q), columns in the order (r, s, c)",
+            ha="center", va="top", color=text, fontsize=8)
+
+    # the weights, one column per kernel, and the product
+    matrix(w_x, w_top, *weights.shape, group_rows=C)
+    for i in range(depth):
+        for k in range(K):
+            cell(ax, theme, w_x + k, w_top - i - 1, second, shade[c[i]])
+    for k in range(K):
+        ax.text(w_x + k + 0.5, w_top + 0.2, f"{k}", ha="center", va="bottom", color=text,
+                fontsize=8)
+    ax.text(w_x - 0.3, w_top + 0.2, "k", ha="right", va="bottom", color=text, fontsize=8)
+    ax.text(w_x + K / 2, -0.4, f"weights: {weights.shape[0]} × {weights.shape[1]}\n"
+            "column k = w[k].reshape(-1)", ha="center", va="top", color=text, fontsize=8)
+    matrix(y_x, a_top, rows, K)
+    for k in range(K):
+        cell(ax, theme, y_x + k, a_top - row - 1, accent, 0.8)
+    middle = a_top - row - 0.5
+    ax.text(w_x - 1.5, middle, "@", ha="center", va="center", color=text, fontsize=12)
+    ax.text(y_x - 1.25, middle, "=", ha="center", va="center", color=text, fontsize=12)
+    ax.text(y_x + K / 2, a_top + 0.3, f"y = patches @ weights\nN·P·Q × K = {rows} × {K}",
+            ha="center", va="bottom", color=text, fontsize=8)
+    ax.text(y_x + K + 0.3, middle, f"y[n, {p}, {q}, :]:\nthe K outputs\nof pixel ({p}, {q})",
+            ha="left", va="center", color=text, fontsize=8)
+    return fig
+
+
+def layouts(results: dict, theme: dict) -> plt.Figure:
+    """Not a measurement: one small float32 image in memory, NHWC and NCHW, with one
+    pixel's channel vector marked. Every position comes from the arrays' own strides."""
+    text, accent, second = theme["text"], *theme["lines"]
+    N, H, W, C = 1, 2, 3, 4
+    x = np.zeros((N, H, W, C), np.float32)
+    x_nchw = nhwc_to_nchw(x)
+    size = x.itemsize
+    line = 64 // size  # numbers in one 64-byte cache line
+    pixel = (0, 1)  # (h, w) of the marked pixel
+    left, right, bottom, top = -0.3, x.size + 0.3, -2.6, 8.6
+    fig, ax = plt.subplots(figsize=(8.8, 8.8 * (top - bottom) / (right - left)))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+    for name, array, index, y0 in (
+        ("NHWC: x", x, lambda h, w, c: (0, h, w, c), 5.0),
+        ("NCHW: nhwc_to_nchw(x)", x_nchw, lambda h, w, c: (0, c, h, w), 0.0),
+    ):
+        def place(h, w, c, array=array, index=index):  # memory position, in numbers
+            return int(np.dot(index(h, w, c), array.strides)) // size
+
+        marked = [place(*pixel, c) for c in range(C)]
+        for h in range(H):
+            for w in range(W):
+                for c in range(C):
+                    at = place(h, w, c)
+                    cell(ax, theme, at, y0, accent if at in marked else second,
+                         0.8 if at in marked else 0.1 + 0.45 * c / C, f"{h},{w},{c}")
+        ax.text(0, y0 + 2.35, f"{name}, shape {array.shape}, strides {array.strides} bytes",
+                ha="left", va="bottom", color=text, fontsize=9)
+        for at in range(0, x.size + 1, C):
+            ax.text(at, y0 + 1.1, f"{at * size}", ha="center", va="bottom", color=text,
+                    fontsize=7)
+        ax.plot([0, 0, line, line], [y0 + 1.6, y0 + 1.8, y0 + 1.8, y0 + 1.6], color=text,
+                linewidth=0.8)
+        ax.text(line + 0.3, y0 + 1.8, f"one 64-byte cache line: {line} float32 numbers",
+                ha="left", va="center", color=text, fontsize=8)
+        h, w = pixel
+        if marked == list(range(marked[0], marked[0] + C)):
+            bracket(ax, theme, marked[0], marked[-1] + 1, y0 - 0.15,
+                    f"x[0, {h}, {w}, :]: its {C} channels side by side, {C * size} bytes")
+        else:
+            for a, b in itertools.pairwise(marked):
+                ax.annotate("", xy=(b + 0.5, y0 - 0.05), xytext=(a + 0.5, y0 - 0.05),
+                            arrowprops={"arrowstyle": "->", "color": text,
+                                        "connectionstyle": "arc3,rad=0.3"})
+            gap = marked[1] - marked[0]
+            ax.text((marked[0] + marked[-1] + 1) / 2, y0 - 1.45,
+                    f"x[0, {h}, {w}, :]: its {C} channels H·W = {gap} numbers"
+                    f" ({gap * size} bytes) apart",
+                    ha="center", va="top", color=text, fontsize=8)
+    ax.text(0, bottom + 0.1, "in each cell: the (h, w, c) of the number stored there;"
+            " above the cells: byte offsets", ha="left", va="bottom", color=text, fontsize=8)
+    return fig
+
+def views(results: dict, theme: dict) -> plt.Figure:
+    """Not a measurement: a view is a buffer, a shape, strides and an offset. Top: a
+    slice; bottom: sliding windows, whose rows overlap, so flattening them copies. Every
+    number is read from the arrays themselves."""
+    text, accent, second = theme["text"], *theme["lines"]
+    buffer = np.arange(12.0)
+    a = buffer.reshape(3, 4)
+    b = a[1:, ::2]
+    s = np.arange(6.0)
+    v = sliding_window_view(s, 3)
+    flat = v.reshape(-1)
+
+    def offset(view, base):  # bytes from the start of base's buffer to view's first number
+        return view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+
+    def where(view, base):  # the position in base's buffer of each number of view
+        starts = offset(view, base) + sum(np.indices(view.shape)[i] * view.strides[i]
+                                          for i in range(view.ndim))
+        return starts // base.itemsize
+
+    left, right, bottom, top = -1.2, 26.2, -0.2, 15.0
+    fig, ax = plt.subplots(figsize=(8.8, 8.8 * (top - bottom) / (right - left)))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+
+    def row_of_cells(x0, y0, values, marked=(), color=accent, alpha=0.6):
+        for i, value in enumerate(values):
+            cell(ax, theme, x0 + i, y0, color if i in marked else None, alpha, f"{value:g}",
+                 fontsize=8)
+
+    def under(x0, y0, numbers):  # small numbers under a row of cells
+        for i, number in enumerate(numbers):
+            ax.text(x0 + i + 0.5, y0 - 0.1, f"{number}", ha="center", va="top", color=text,
+                    fontsize=7)
+
+    # top: one buffer, two views of it
+    in_b = set(where(b, buffer).ravel())
+    ax.text(0, 14.2, "a view = a buffer + a shape + strides + an offset", ha="left",
+            va="bottom", color=text, fontsize=9)
+    ax.text(0, 13.2, f"buffer: {buffer.size} float64 numbers, {buffer.itemsize} bytes each"
+            " (byte offsets below)", ha="left", va="bottom", color=text, fontsize=8)
+    row_of_cells(0, 12, buffer, in_b)
+    under(0, 12, np.arange(buffer.size) * buffer.itemsize)
+    bracket(ax, theme, 0, offset(b, buffer) // buffer.itemsize, 11.3,
+            f"b's offset: {offset(b, buffer)} bytes")
+    for name, view, x0 in (("a = buffer.reshape(3, 4)", a, 14.5), ("b = a[1:, ::2]", b, 21.5)):
+        ax.text(x0, 13.2, name, ha="left", va="bottom", color=text, fontsize=9)
+        at = where(view, buffer)
+        for i in range(view.shape[0]):
+            for j in range(view.shape[1]):
+                cell(ax, theme, x0 + j, 12 - i, accent if at[i, j] in in_b else None, 0.6,
+                     f"{view[i, j]:g}", fontsize=8)
+        ax.text(x0, 12.7 - view.shape[0], f"shape {view.shape}\nstrides {view.strides} bytes\n"
+                f"offset {offset(view, buffer)} bytes", ha="left", va="top", color=text, fontsize=8)
+
+    # bottom: the rows of a sliding window view overlap in memory
+    ax.text(0, 6.9, f"s = np.arange({s.size}.0)", ha="left", va="bottom", color=text,
+            fontsize=9)
+    row_of_cells(0, 5.7, s)
+    under(0, 5.7, np.arange(s.size) * s.itemsize)
+    at = where(v, s)
+    for i in range(v.shape[0]):
+        y0 = 3.9 - 1.15 * i
+        ax.text(at[i, 0] - 0.2, y0 + 0.5, f"v[{i}]", ha="right", va="center", color=text,
+                fontsize=8)
+        for j in range(v.shape[1]):  # each number drawn under the one of s it is
+            cell(ax, theme, at[i, j], y0, second, 0.2 + 0.15 * i, f"{v[i, j]:g}", fontsize=8)
+    ax.text(9.0, 6.9, f"v = sliding_window_view(s, {v.shape[1]}): shape {v.shape},"
+            f" strides {v.strides}", ha="left", va="bottom", color=text, fontsize=9)
+    ax.text(9.0, 6.5, f"each row starts {v.strides[0]} bytes after the one before and is"
+            f" {v.shape[1]} numbers long,\nso the rows overlap: {v.size} numbers seen in"
+            f" {s.size}; left, each row is drawn\nunder the numbers of s it views",
+            ha="left", va="top", color=text, fontsize=8)
+    ax.text(9.0, 3.6, f"v.reshape(-1): {flat.size} numbers in a row; below, where each"
+            " is in s (bytes)", ha="left", va="bottom", color=text, fontsize=8)
+    row_of_cells(9.0, 2.4, flat)  # a new buffer
+    under(9.0, 2.4, at.ravel() * s.itemsize)
+    steps = np.diff(at.ravel()) * s.itemsize
+    ax.text(9.0, 1.4, "steps " + ", ".join(f"{d:+d}" for d in steps[:3]) + ", …: no"
+            " single stride walks them, so the reshape copies:\n"
+            f"np.shares_memory(v.reshape(-1), s) is {np.shares_memory(flat, s)}",
+            ha="left", va="top", color=text, fontsize=8)
+    return fig
+
+def flat_rows(results: dict, theme: dict) -> plt.Figure:
+    """Not a measurement: the flat-row trick of conv_shift_add's conv2d_flat. The padded
+    image, one extra row of zeros at the bottom, seen as one long run of pixels; tap
+    (r, s) of output row p reads Wp pixels in a row of it. Positions come from the same
+    pad and reshape as the code's, on an image of pixel numbers."""
+    text, accent = theme["text"], theme["lines"][0]
+    H, W, R, S, pad = 3, 4, 3, 3, 1
+    Hp, Wp = H + 2 * pad, W + 2 * pad
+    P, Q = Hp - R + 1, Wp - S + 1
+    image = np.ones((1, H, W, 1))
+    x_pad = np.pad(image, ((0, 0), (pad, pad + 1), (pad, pad), (0, 0)))  # as conv2d_flat
+    number = np.arange(x_pad.size).reshape(x_pad.shape)  # each pixel's place in memory
+    pixels = number.reshape(1, (Hp + 1) * Wp, 1)[0, :, 0]  # the flat view of the code
+    p, r, s = P - 1, R - 1, S - 1  # the last output row and the last tap: the last run
+    start = (p + r) * Wp + s
+    run = pixels[start : start + Wp]
+    tap = pixels[r * Wp + s : r * Wp + s + P * Wp]  # the code's run: all P rows at once
+    wide = np.arange(P * Wp).reshape(P, Wp)  # y_wide, one output row per image row
+    kept = wide[:, :Q]  # the crop of conv2d_flat
+    left, right, bottom, top = -1.0, pixels.size + 0.5, -2.4, Hp + 4.4
+    fig, ax = plt.subplots(figsize=(8.8, 8.8 * (top - bottom) / (right - left)))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+
+    def look(at):  # fill and alpha of the pixel numbered `at`
+        if at in run:
+            return accent, 0.85
+        if at in tap:
+            return accent, 0.3
+        if x_pad.reshape(-1)[at] == 0:
+            return theme["grid"], 1.0
+        return None, 1.0
+
+    # the padded image, row after row, with the extra zero row
+    y_top = Hp + 2.0
+    for at in pixels:
+        i, j = divmod(int(at), Wp)
+        cell(ax, theme, j, y_top - i, *look(at), str(at))
+    ax.text(0, y_top + 1.3, f"x_pad: Hp × Wp = {Hp} × {Wp} pixels, + 1 row of zeros",
+            ha="left", va="bottom", color=text, fontsize=9)
+    ax.text(Wp + 0.3, y_top - Hp + 0.5, "← extra zero row", ha="left", va="center",
+            color=text, fontsize=8)
+    ax.text(Wp + 0.3, y_top + 0.5, "← grey: zero padding", ha="left", va="center",
+            color=text, fontsize=8)
+    ax.text(Wp + 0.6, y_top - 1.2,
+            f"output row p = {p}, tap (r, s) = ({r}, {s}):\n"
+            f"Wp = {Wp} pixels in a row, from (p + r)·Wp + s = {start};\n"
+            f"it runs on into the next image row, and the\n"
+            f"outputs it feeds there are garbage",
+            ha="left", va="top", color=text, fontsize=8)
+
+    # the wide output: P rows of Wp, the last S - 1 columns cropped
+    out_x = pixels.size - Wp
+    for i in range(P):
+        for j in range(Wp):
+            garbage = wide[i, j] not in kept
+            cell(ax, theme, out_x + j, y_top - 1 - i,
+                 accent if i == p else theme["grid"] if garbage else None,
+                 0.85 if i == p else 1.0, str(run[j]) if i == p else "",
+                 hatch="//" if garbage else None)
+    ax.text(out_x, y_top + 0.3, f"y_wide: P × Wp = {P} × {Wp}", ha="left", va="bottom",
+            color=text, fontsize=9)
+    bracket(ax, theme, out_x + Q, out_x + Wp, y_top - P - 0.1,
+            f"last S − 1 = {Wp - Q}:\ngarbage, cropped", fontsize=8)
+    ax.text(out_x - 0.3, y_top - 1 - p + 0.5, f"row p = {p}: the pixels\ntap ({r}, {s})"
+            " adds in", ha="right", va="center", color=text, fontsize=8)
+
+    # the same pixels as one long strip, as pixels = x_pad.reshape(N, (Hp + 1)·Wp, C)
+    for at in pixels:
+        cell(ax, theme, at, 0, *look(at), str(at))
+    for h in range(Hp + 1):
+        ax.plot([h * Wp] * 2, [-0.2, 1.5], color=text, linewidth=1.2)
+        ax.text(h * Wp + Wp / 2, 1.15, f"image row {h}" if h < Hp else "extra zero row",
+                ha="center", va="bottom",
+                color=text, fontsize=8)
+    bracket(ax, theme, start, start + Wp, -0.1, f"Wp = {Wp} pixels from {start}")
+    bracket(ax, theme, tap[0], tap[-1] + 1, -1.2,
+            f"the code reads all {P} output rows at once: P·Wp = {tap.size} pixels from"
+            f" r·Wp + s = {tap[0]}")
+    return fig
+
+
+def winograd_tiles(results: dict, theme: dict) -> plt.Figure:
+    """Not a measurement: how conv_winograd tiles the padded input for F(2 x 2, 3 x 3):
+    4 x 4 input tiles, m = 2 apart, so neighbours overlap by 2; each gives a 2 x 2 tile
+    of outputs. Sizes come from the transform matrices, tiles from the code's own
+    sliding_window_view."""
+    text, accent, second = theme["text"], *theme["lines"]
+    m, alpha, R = len(F2["AT"]), len(F2["BT"]), len(F2["G"][0])  # 2, 4, 3
+    H = W = 6
+    Hp, Wp = H + 2, W + 2  # padding 1
+    P, Q = Hp - R + 1, Wp - R + 1
+    number = np.arange(Hp * Wp).reshape(1, Hp, Wp, 1)  # each input pixel's number
+    d = sliding_window_view(number, (alpha, alpha), axis=(1, 2))[:, ::m, ::m]
+    output = np.arange(P * Q).reshape(P, Q)
+    tiles = [  # (tile row, tile column, fill colour, line style)
+        (P // m - 1, 0, accent, "-"),
+        (P // m - 1, 1, second, "-"),
+        (P // m - 2, 0, None, "--"),
+    ]
+
+    def cells(numbers, cols):  # (row, column) of each number in a grid of `cols` columns
+        return np.divmod(np.asarray(numbers).ravel(), cols)
+
+    left, right, bottom, top = -5.0, Wp + 10.5 + Q + 0.5, -2.4, Hp + 1.4
+    fig, ax = plt.subplots(figsize=(8.8, 8.8 * (top - bottom) / (right - left)))
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+
+    def grid(x0, rows, cols, every, border=0):
+        for i in range(rows):
+            for j in range(cols):
+                inside = border <= i < rows - border and border <= j < cols - border
+                cell(ax, theme, x0 + j, rows - 1 - i, None if inside else theme["grid"], 1.0)
+        for k in range(0, rows + 1, every):
+            ax.plot([x0, x0 + cols], [rows - k] * 2, color=text, linewidth=1.2)
+        for k in range(0, cols + 1, every):
+            ax.plot([x0 + k] * 2, [0, rows], color=text, linewidth=1.2)
+
+    def outline(x0, rows, numbers, cols, color, style, inset):
+        i, j = cells(numbers, cols)
+        if color is not None:
+            for a, b in zip(i, j, strict=True):
+                ax.add_patch(plt.Rectangle((x0 + b, rows - 1 - a), 1, 1, facecolor=color,
+                                           alpha=0.35, linewidth=0))
+        ax.add_patch(plt.Rectangle(
+            (x0 + j.min() + inset, rows - 1 - i.max() + inset),
+            j.max() - j.min() + 1 - 2 * inset, i.max() - i.min() + 1 - 2 * inset,
+            facecolor="none", edgecolor=color or text, linestyle=style, linewidth=2.0))
+
+    out_x = Wp + 10.5
+    grid(0, Hp, Wp, 1, border=1)
+    grid(out_x, P, Q, m)
+    for n, (ti, tj, color, style) in enumerate(tiles):
+        outline(0, Hp, d[0, ti, tj, 0], Wp, color, style, 0.08 + 0.08 * n)
+        outline(out_x, P, output[ti * m : (ti + 1) * m, tj * m : (tj + 1) * m], Q, color,
+                style, 0.08)
+    a_rows, a_cols = cells(d[0, tiles[0][0], tiles[0][1], 0], Wp)
+    _, b_cols = cells(d[0, tiles[1][0], tiles[1][1], 0], Wp)
+    shared = np.intersect1d(a_cols, b_cols)
+    ax.plot([-0.3, -0.5, -0.5, -0.3], [Hp - a_rows.min(), Hp - a_rows.min(),
+            Hp - 1 - a_rows.max(), Hp - 1 - a_rows.max()], color=text, linewidth=0.8)
+    ax.text(-0.7, Hp - (a_rows.min() + a_rows.max() + 1) / 2,
+            f"{alpha} × {alpha} input\ntile (m + 2 = {m + 2})", ha="right", va="center",
+            color=text, fontsize=8)
+    bracket(ax, theme, shared.min(), shared.max() + 1, -0.15,
+            f"tiles overlap by\nR − 1 = {shared.size}")
+    ax.text(Wp / 2, Hp + 0.3, f"x_pad: {Hp} × {Wp} (H = W = {H}; grey: padding 1)",
+            ha="center", va="bottom", color=text, fontsize=9)
+    ax.text(out_x + Q / 2, P + 0.3, f"y: {P} × {Q} = {P // m} × {Q // m} output tiles",
+            ha="center", va="bottom", color=text, fontsize=9)
+    o_rows, _ = cells(output[-m:, :m], Q)
+    ax.plot([out_x - 0.3, out_x - 0.5, out_x - 0.5, out_x - 0.3],
+            [P - o_rows.min(), P - o_rows.min(), P - 1 - o_rows.max(), P - 1 - o_rows.max()],
+            color=text, linewidth=0.8)
+    ax.text(out_x - 0.7, P - (o_rows.min() + o_rows.max() + 1) / 2,
+            f"{m} × {m} output\ntile", ha="right", va="center", color=text, fontsize=8)
+    ax.annotate("", xy=(out_x - 4.2, Hp / 2), xytext=(Wp + 0.5, Hp / 2),
+                arrowprops={"arrowstyle": "->", "color": text})
+    ax.text((Wp + out_x - 3.7) / 2, Hp / 2 + 0.3,
+            f"F({m} × {m}, {R} × {R}): each\ninput tile gives the output\ntile drawn in its colour",
+            ha="center", va="bottom", color=text, fontsize=8)
+    ax.text((Wp + out_x - 3.7) / 2, Hp / 2 - 0.3,
+            f"tiles {m} apart, each\n{alpha} wide: neighbours\noverlap by R − 1 = {alpha - m}",
+            ha="center", va="top", color=text, fontsize=8)
+    return fig
+
+
 def rows(results: dict, table: str) -> list[dict]:
     return results["tables"][table]["rows"]
 
@@ -462,7 +919,7 @@ def resnet_bench(results: dict, theme: dict) -> plt.Figure:
             label=variant,
             markersize=7 if variant == "fast" else 5,
         )
-    lines = [(data[0]["ceiling"], "--", "GEMM ceiling")]
+    lines = [(data[0]["ceiling"], "--", "GEMM rate")]
     lines += [(p["gflops"], ":", f"peak {p['simd']}") for p in rows(results, "peaks")]
     for gflops, style, label in lines:  # labelled above the plot, rotated
         ax.axvline(gflops, color=theme["text"], linestyle=style, linewidth=0.9)
@@ -573,6 +1030,11 @@ DRAWINGS: dict[str, Callable[[dict, dict], plt.Figure]] = {
     "conv-window": conv_window,
     "bottleneck": bottleneck,
     "gemm-blocking": gemm_blocking,
+    "im2col": im2col,
+    "layouts": layouts,
+    "views": views,
+    "flat-rows": flat_rows,
+    "winograd-tiles": winograd_tiles,
 }
 
 

@@ -86,10 +86,45 @@ def machine_line(results: dict) -> str:
     )
 
 
+def machine_name(results: dict) -> str:
+    m = results["machine"]
+    return f"{m['cpu']} ({m['simd']}), {m['cpus']} logical CPUs"
+
+
+def machine_box(results: dict, local: dict | None) -> str:
+    """The page's machine, once, under its question: a collapsed box whose title names
+    the CPU and whose body gives the whole machine line (and the reader's, if any)."""
+    boxes = [("machine", "Measured on", results)]
+    if local is not None:
+        boxes.append(("machine-yours", "Yours: measured on", local))
+    return "\n\n".join(
+        f'<details class="info machine" id="{anchor}" markdown>\n'
+        f"<summary>{title} {html.escape(machine_name(figures))}</summary>\n\n"
+        f"Every measured figure on this page: {machine_line(figures)} How to read them: "
+        "[Reading a measurement](conventions.md#reading-a-measurement).\n\n</details>"
+        for anchor, title, figures in boxes
+    )
+
+
+MEASURED = re.compile(r"\[\[(measured|table|value|claims):")
+QUESTION = re.compile(r"^# [^\n]*\n+(?:(?!\n\n).)*\n\n", re.S)
+
+
+def with_machine_box(markdown: str, results: dict, local: dict | None) -> str:
+    """A page that shows measured figures gets its machine box after the first
+    paragraph under the title (the chapter's question)."""
+    if not MEASURED.search(markdown):
+        return markdown
+    top = QUESTION.match(markdown)
+    if top is None:
+        raise PluginError("a page with measured figures starts with '# Title' and a paragraph")
+    return markdown[: top.end()] + machine_box(results, local) + "\n\n" + markdown[top.end() :]
+
+
 def claims_table(page: str, results: dict, local: dict | None) -> str:
     rows = [
-        "| Claim | BLAS threads | Stated floor (re-measured by the tests) "
-        "| Measured on the machine below |",
+        "| Claim | BLAS threads | At least (checked by the tests on any machine) "
+        "| Measured here |",
         "|---|---|---|---|",
     ]
     if local is not None:
@@ -109,9 +144,9 @@ def claims_table(page: str, results: dict, local: dict | None) -> str:
         " the BLAS threads its caption states, so the two can differ by the run-to-run"
         " noise (and by the threads)."
     )
-    lines += f"\n\n_{machine_line(results)}_"
+    lines += f"\n\n_Measured on {machine_name(results)} ([the machine](#machine))._"
     if local is not None:
-        lines += f"\n\n_Yours: {machine_line(local)}_"
+        lines += f"\n\n_Yours: measured on {machine_name(local)} ([yours](#machine-yours))._"
     return lines
 
 
@@ -126,7 +161,7 @@ def cell(value, fmt: str) -> str:
     return text
 
 
-def measured_table(table: Table, results: dict) -> str:
+def measured_table(table: Table, results: dict, anchor: str = "machine") -> str:
     """Rows as a Markdown table (numbers right-aligned, text left-aligned); a table of
     one row and many columns is shown turned, one line per column."""
     rows = results["tables"][table.id]["rows"]
@@ -141,7 +176,8 @@ def measured_table(table: Table, results: dict) -> str:
         for row in rows:
             cells = (cell(row[c.key], c.fmt) for c in table.columns)
             lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + f"\n\n_{dtype_of(table)}. {machine_line(results)}_"
+    where = f"Measured on {machine_name(results)} ([the machine](#{anchor}))"
+    return "\n".join(lines) + f"\n\n_{dtype_of(table)}. {where}._"
 
 
 def table_value(reference: str, page: str, results: dict) -> str:
@@ -197,7 +233,7 @@ def render_token(
     table = measured_table(item, results)
     if local is None or item.id not in local["tables"]:
         return table
-    return table + "\n\n" + local_block(measured_table(item, local))
+    return table + "\n\n" + local_block(measured_table(item, local, "machine-yours"))
 
 
 def glossary() -> str:
@@ -214,7 +250,7 @@ def yours_claim(claim: Claim, local: dict) -> str:
     if ratio < claim.floor:
         return (
             f' <span class="local-figure local-below">(yours: {times(ratio)},'
-            f" below the floor of {claim.floor:g}×)</span>"
+            f" below the stated {claim.floor:g}×)</span>"
         )
     return f' <span class="local-figure">(yours: {times(ratio)})</span>'
 
@@ -229,6 +265,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     if not TOKEN.search(markdown):
         return markdown
     results, local = load_results(), load_local()
+    markdown = with_machine_box(markdown, results, local)
     return TOKEN.sub(
         lambda m: render_token(m, page.file.src_uri, results, local, config["repo_url"]),
         markdown,

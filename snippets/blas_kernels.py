@@ -5,7 +5,7 @@ the CPU it detects, unless the environment variable OPENBLAS_CORETYPE names
 one (OPENBLAS_L2_SIZE, similarly, overrides the L2 cache size it detects).
 Some machines set OPENBLAS_CORETYPE=Haswell, a fix for old OpenBLAS builds,
 which forces the AVX2 kernels on CPUs with AVX-512. This module measures the
-GEMM ceiling and the ResNet-50 forward pass (NumPy, and PyTorch when
+GEMM rate and the ResNet-50 forward pass (NumPy, and PyTorch when
 installed) in fresh processes: with both variables removed (the library
 decides) and with OPENBLAS_CORETYPE=Haswell; in rounds, one process per
 setting in turn, keeping the best of the rounds. threadpoolctl reports the
@@ -21,7 +21,7 @@ import os
 import sys
 
 from capstone import forward_times
-from resnet_bench import gemm_ceiling
+from resnet_bench import gemm_rate
 from timing import blas_info, in_fresh_process
 
 VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -29,12 +29,12 @@ VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 # --8<-- [start:kernels]
 def measure_here() -> dict:
-    """The BLAS kernels of this process, the GEMM ceiling, and the forward
+    """The BLAS kernels of this process, the GEMM rate, and the forward
     pass with NumPy and, when installed, PyTorch (capstone.forward_times)."""
     (forward,) = forward_times()
     return {
         "blas": blas_info()["blas"],
-        "gemm_gflops": gemm_ceiling(),
+        "gemm_gflops": gemm_rate(),
         "numpy_ms": forward["numpy_ms"],
         "torch_ms": forward["torch_ms"],
     }
@@ -73,7 +73,7 @@ def kernel_table(rounds: int = 3) -> list[dict]:
 
 def main() -> None:
     if "--compare" not in sys.argv:  # leave the environment alone by default
-        print(f"{blas_info()['blas']}: GEMM {gemm_ceiling():.0f} GFLOP/s")
+        print(f"{blas_info()['blas']}: GEMM {gemm_rate():.0f} GFLOP/s")
         print("Run with --compare to measure also without", *VARIABLES)
         return
     for row in kernel_table():

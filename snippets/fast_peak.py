@@ -1,4 +1,4 @@
-"""Reason 7, the ceiling: the machine's peak FLOP/s and memory bandwidth.
+"""Reason 7, the limits: the machine's peak FLOP/s and memory bandwidth.
 
 Peak from first principles: a core can start FMA_UNITS fused multiply-adds
 per cycle, each on a whole SIMD register of LANES numbers, and each FMA counts

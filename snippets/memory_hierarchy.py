@@ -190,7 +190,7 @@ def main() -> None:
                                for c in cache_rows))
     print(f"{'working set':>12}   dot 1 dot all   add 1 add all"
           "  (GB/s)  chase (ns)")
-    rows = sweep(256 * MB)
+    rows = sweep(256 * MB, rounds=1)  # the results command runs two rounds
     ops = ("dot_1", "dot_all", "add_1", "add_all", "chase_ns")
     for row in rows:
         print(f"{row['working_set']:>12}", *(f"{row[op]:7.1f}" for op in ops))

@@ -1,7 +1,7 @@
 """GFLOP/s of every fast variant on every ResNet-50 convolution shape.
 
 float32, batch 1, all BLAS threads. In the same run, one large float32
-matrix product gives the GEMM ceiling that every variant is compared with:
+matrix product gives the GEMM rate that every variant is compared with:
 a convolution turned into GEMMs cannot run faster than GEMM itself.
 
 Run `python snippets/resnet_bench.py` (about a minute) to measure your machine.
@@ -32,14 +32,14 @@ VARIANTS = {
 }
 
 
-# --8<-- [start:ceiling]
-def gemm_ceiling(n: int = 2048) -> float:
-    """GFLOP/s of one n x n float32 matrix product: the ceiling."""
+# --8<-- [start:gemm-rate]
+def gemm_rate(n: int = 2048) -> float:
+    """GFLOP/s of one n x n float32 matrix product: the GEMM rate."""
     rng = np.random.default_rng(0)
     A = rng.random((n, n), dtype=np.float32)
     B = rng.random((n, n), dtype=np.float32)
     return 2 * n**3 / best_time(lambda: A @ B, repeat=3) / 1e9
-# --8<-- [end:ceiling]
+# --8<-- [end:gemm-rate]
 
 
 def layer_gflops(layer: Layer, variants: list[str]) -> dict[str, float]:
@@ -57,8 +57,8 @@ def layer_gflops(layer: Layer, variants: list[str]) -> dict[str, float]:
 
 
 def table() -> list[dict]:
-    """One row per layer shape; the ceiling is measured before and after."""
-    ceiling = gemm_ceiling()
+    """One row per layer shape; the GEMM rate is measured before and after."""
+    ceiling = gemm_rate()
     rows = []
     for layer in layers():
         gflop = 2 * layer.macs / 1e9
@@ -71,7 +71,7 @@ def table() -> list[dict]:
         measured = [v for v in VARIANTS if v not in skipped]
         row |= dict.fromkeys(VARIANTS, math.nan) | layer_gflops(layer, measured)
         rows.append(row)
-    ceiling = max(ceiling, gemm_ceiling())
+    ceiling = max(ceiling, gemm_rate())
     for row in rows:
         row["ceiling"] = ceiling
     return rows
@@ -81,7 +81,7 @@ def table() -> list[dict]:
 def summary(rows: list[dict]) -> list[dict]:
     """For each variant: the time of all 53 convolutions (each shape times its
     count) and the geometric mean over the shapes of its GFLOP/s divided by
-    the GEMM ceiling."""
+    the GEMM rate."""
     result = []
     for variant in VARIANTS:
         measured = [row for row in rows if not math.isnan(row[variant])]
@@ -104,7 +104,7 @@ def summary(rows: list[dict]) -> list[dict]:
 
 def main() -> None:
     rows = table()
-    print(f"GEMM ceiling: {rows[0]['ceiling']:.0f} GFLOP/s")
+    print(f"GEMM rate: {rows[0]['ceiling']:.0f} GFLOP/s")
     print(f"{'layer':26}" + "".join(f"{v:>10}" for v in VARIANTS))
     for row in rows:
         cells = "".join(f"{row[v]:10.1f}" for v in VARIANTS)

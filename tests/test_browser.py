@@ -297,7 +297,7 @@ def test_serve_shows_the_readers_figures_beside_ours(served_with_local_figures, 
     yours = browser.find_elements(By.CSS_SELECTOR, ".local-figure")
     assert yours and all("yours:" in element.text for element in yours)
     below = browser.find_elements(By.CSS_SELECTOR, ".local-below")
-    assert below and all("below the floor" in element.text for element in below)
+    assert below and all("below the stated" in element.text for element in below)
     boxes = browser.find_elements(By.CSS_SELECTOR, ".admonition.local")
     assert boxes and all(FAKE_MACHINE in box.text for box in boxes)
     text = browser.find_element(By.TAG_NAME, "body").text

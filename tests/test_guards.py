@@ -1,11 +1,14 @@
 """The guards themselves: each must catch what it exists to catch."""
 
+import contextlib
+import io
 import re
 
 import pytest
 
-from book import DOCS
-from book.codeblocks import marks_without_reason, page_blocks, unexecuted_python_blocks
+from book import DOCS, ROOT
+from book.codeblocks import expand, marks_without_reason, page_blocks, unexecuted_python_blocks
+from book.hooks import TOKEN
 
 FENCE = "`" * 3
 
@@ -95,3 +98,82 @@ def test_a_skip_without_a_reason_is_caught():
     page = f'<!--pytest.mark.skip-->\n\n{FENCE}python\nprint("no reason")\n{FENCE}\n'
     (block,) = page_blocks(page, "no-reason.md")
     assert marks_without_reason(block) == ["pytest.mark.skip"]
+
+
+# Exercises: each chapter's live in includes/exercises/<page>.md, included at the end of the
+# page; each solution is a collapsed admonition whose code is indented under it.
+EXERCISES = sorted((ROOT / "includes" / "exercises").glob("*.md"))
+SOLUTION = f"""
+## Exercises
+
+**Exercise 1.** What does this print?
+
+??? success "Solution"
+
+    Prose first, then the code, indented under the admonition:
+
+    {FENCE}python
+    total = 0
+    for number in range(4):
+
+        total += number
+    print("sum:", total)
+    {FENCE}
+
+    <!--pytest-codeblocks:expected-output-->
+
+    {FENCE}text
+    sum: 6
+    {FENCE}
+
+1. In a numbered list, the admonition is indented twice:
+
+    ??? success "Solution"
+
+        {FENCE}python
+        print("in a list: runs")
+        {FENCE}
+"""
+
+
+def test_an_indented_solution_block_is_extracted_run_and_seen_by_the_guard():
+    blocks = page_blocks(SOLUTION, "solution.md")
+    assert [b.language for b in blocks] == ["python", "python"]
+    first, in_list = (b.block for b in blocks)
+    assert first.expected_output == "sum: 6\n"
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(first.code, "solution.md:1", "exec"), {"__name__": "__main__"})
+    assert output.getvalue() == first.expected_output
+    assert in_list.code == 'print("in a list: runs")\n'
+    assert unexecuted_python_blocks(SOLUTION, blocks) == []
+
+
+def test_exercise_includes_are_expanded_as_on_the_site():
+    """An include line brings the exercise file's solutions, code and all, into the page."""
+    (path, *_) = EXERCISES
+    page = f'## Exercises\n\n--8<-- "includes/exercises/{path.name}"\n'
+    assert '??? success "Solution"' in expand(page)
+    blocks = page_blocks(page, "page.md")
+    assert blocks and unexecuted_python_blocks(page, blocks) == []
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.name)
+def test_every_exercise_file_is_included_by_its_page_once(path):
+    """includes/exercises/<page>.md belongs at the end of docs/<page>.md, under Exercises;
+    a file that no page includes would never be shown, nor its solutions run."""
+    line = f'--8<-- "includes/exercises/{path.name}"'
+    including = [p for p in sorted(DOCS.rglob("*.md")) if line in p.read_text()]
+    assert [p.relative_to(DOCS).as_posix() for p in including] == [path.name]
+    text = including[0].read_text()
+    assert text.count(line) == 1
+    assert "\n## Exercises\n" in text[: text.index(line)]
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.name)
+def test_exercises_write_no_speed_by_hand_and_use_no_figure_tokens(path):
+    """The hooks replace [[...]] tokens in a page's own Markdown, before includes are
+    expanded: in an included file they would be shown as they are."""
+    text = path.read_text()
+    assert prose_speeds(text) == []
+    assert TOKEN.findall(text) == []

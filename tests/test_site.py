@@ -1,5 +1,6 @@
 """The site builds strictly, runs its notebooks, and loads nothing from another host."""
 
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -143,9 +144,21 @@ def test_notebook_page_shows_executed_outputs_and_offers_the_ipynb(site):
 
 
 def test_measured_figures_are_shown_with_their_machine(site):
+    """Each page with measured figures names its machine once in full, in a box under
+    its question; every table says which machine and links to that box."""
+    from book.hooks import machine_line
+
     results = json.loads((DOCS / "data" / "results.json").read_text())
-    chapter = (site / "inner-products" / "index.html").read_text()
-    assert f"Measured on {results['machine']['cpu']}" in chapter
+    full = html.escape(machine_line(results), quote=False)
+    for name in ("inner-products", "why-numpy-is-fast", "part2-choosing", "capstone"):
+        chapter = (site / name / "index.html").read_text()
+        assert chapter.count(full) == 1, name
+        assert chapter.count('id="machine"') == 1, name
+        box, tables = chapter.index('id="machine"'), chapter.count("<table>")
+        assert box < chapter.index("<table>"), name  # above the first table
+        captions = chapter.count(f"Measured on {results['machine']['cpu']}")
+        assert captions >= tables, name  # the box's title, and a line under each table
+        assert chapter.count('href="#machine"') >= tables - 1, name  # not the claims list
     assert (site / "data" / "results.json").exists()
 
 
@@ -192,3 +205,29 @@ def test_a_small_figure_never_shows_as_zero():
     assert cell(12.345, ".1f") == "12.3"
     assert cell(0.0, ".1f") == "0.0"
     assert cell(float("nan"), ".1f") == "—"
+
+
+FIGURE_IMAGE = re.compile(  # ![alt](figures/NAME-light.svg#only-light), alt on any lines
+    r"!\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((?:\.\./)*figures/([\w.-]+?)-(light|dark)\.svg"
+    r"#only-(light|dark)\)"
+)
+
+
+def test_every_figure_is_shown_in_both_themes_with_one_alt_text():
+    """Each SVG in docs/figures is on a page as its -light variant (#only-light) and its
+    -dark one (#only-dark), the two with the same non-empty alt text: a figure drawn but
+    never shown, shown in one theme only, or described differently for the two themes is
+    caught. The pages are read as Markdown, without building the site."""
+    shown: dict[tuple[str, str], set[tuple[str, str]]] = {}  # (name, theme) -> {(page, alt)}
+    for page in DOCS.rglob("*.md"):
+        for alt, name, variant, only in FIGURE_IMAGE.findall(page.read_text()):
+            alt = " ".join(alt.split())
+            if alt and variant == only:
+                shown.setdefault((name, variant), set()).add((page.name, alt))
+    names = {re.sub(r"-(light|dark)$", "", svg.stem) for svg in (DOCS / "figures").glob("*.svg")}
+    unshown = sorted(
+        name
+        for name in names
+        if not shown.get((name, "light"), set()) & shown.get((name, "dark"), set())
+    )
+    assert unshown == [], f"drawn, but no page shows both themes with one alt text: {unshown}"
