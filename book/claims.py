@@ -607,9 +607,9 @@ TABLES = (
         dtype="float64",
     ),
     Table(
-        id="seed-times",
+        id="series-times",
         page="simd-blas-threads.md",
-        measure="seed_reasons:table",
+        measure="series_reasons:table",
         columns=(
             Column("C", "C", ",d"),
             Column("loop_indexed", "loop on arrays (µs)", ",.2f"),
@@ -624,10 +624,10 @@ TABLES = (
         dtype="float32 input; float64 weights for np.vdot and the series' code, as in the series",
     ),
     Table(
-        id="seed-ratios",
+        id="series-ratios",
         page="simd-blas-threads.md",
-        measure="seed_reasons:ratios",
-        source="seed-times",
+        measure="series_reasons:ratios",
+        source="series-times",
         columns=(
             Column("C", "C", ",d"),
             Column("scalars", "NumPy scalars: arrays / lists", ".1f"),
@@ -636,7 +636,7 @@ TABLES = (
             Column("layout", "layout: NCHW / NHWC", ".2f"),
             Column("mixed", "mixed dtypes: `np.vdot` / `np.dot`", ".2f"),
             Column("chained", "chained indexing: the series' loop / arrays loop", ".2f"),
-            Column("seed", "what the series gained: its loop / its `np.vdot`", ",.1f"),
+            Column("gained", "what the series gained: its loop / its `np.vdot`", ",.1f"),
         ),
     ),
     Table(
@@ -897,7 +897,7 @@ TABLES = (
             Column("torch_over_numpy", "PyTorch time / NumPy time", ".2f"),
         ),
         dtype="float32, one 224 x 224 image, all threads; each row: best of 3 fresh"
-        " processes, the three settings in turn",
+        " processes, the two settings in turn",
     ),
     Table(
         id="journey",

@@ -100,8 +100,8 @@ def machine_box(results: dict, local: dict | None) -> str:
     return "\n\n".join(
         f'<details class="info machine" id="{anchor}" markdown>\n'
         f"<summary>{title} {html.escape(machine_name(figures))}</summary>\n\n"
-        f"Every measured figure on this page: {machine_line(figures)} How to read them: "
-        "[Reading a measurement](conventions.md#reading-a-measurement).\n\n</details>"
+        f"{machine_line(figures)} That is every measured figure on this page; how to read "
+        "them: [Reading a measurement](conventions.md#reading-a-measurement).\n\n</details>"
         for anchor, title, figures in boxes
     )
 
@@ -139,10 +139,9 @@ def claims_table(page: str, results: dict, local: dict | None) -> str:
                 row += (yours_claim(claim, local) if claim.id in local["claims"] else " —") + " |"
             rows.append(row)
     lines = "\n".join(rows) + (
-        "\n\nEach claim is measured on its own, in alternation with its baseline; a table"
-        " of the page that shows the same comparison comes from another measurement, on"
-        " the BLAS threads its caption states, so the two can differ by the run-to-run"
-        " noise (and by the threads)."
+        "\n\nEach claim is measured separately from the tables on this page (sometimes"
+        " with a different number of threads), so a claim and a table can show slightly"
+        " different ratios for the same comparison."
     )
     lines += f"\n\n_Measured on {machine_name(results)} ([the machine](#machine))._"
     if local is not None:

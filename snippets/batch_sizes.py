@@ -7,10 +7,12 @@ instead of a vector times a matrix), while the weights stay the same size: each
 weight read from memory serves N times more multiply-adds. float32, all BLAS
 threads; the GEMM rate (one 2048 x 2048 product) is measured in the same run.
 
-Run `python snippets/batch_sizes.py` (about a minute) to measure your machine.
+Run `python snippets/batch_sizes.py` (about a minute) to measure your machine,
+or `python snippets/batch_sizes.py 1 4` for other batch sizes.
 """
 
 import math
+import sys
 
 import numpy as np
 
@@ -53,7 +55,7 @@ def batch_gflops(layer: Layer, N: int, methods: list[str]) -> dict[str, float]:
 # --8<-- [end:batch]
 
 
-def table() -> list[dict]:
+def table(batches: tuple[int, ...] = BATCHES) -> list[dict]:
     """One row per layer and batch size: GFLOP/s of each method (NaN where a
     method does not apply: Winograd needs a 3x3 kernel with stride 1)."""
     rate = gemm_rate()
@@ -61,7 +63,7 @@ def table() -> list[dict]:
     for layer in (layer for layer in layers() if layer.name in LAYERS):
         winograd = layer.R == 3 and layer.stride == 1
         methods = [m for m in METHODS if winograd or m != "winograd"]
-        for N in BATCHES:
+        for N in batches:
             row = {"layer": layer.name, "N": N}
             row |= dict.fromkeys(METHODS, math.nan)
             row |= batch_gflops(layer, N, methods)
@@ -73,7 +75,7 @@ def table() -> list[dict]:
 
 
 def main() -> None:
-    rows = table()
+    rows = table(tuple(map(int, sys.argv[1:])) or BATCHES)
     print(f"GEMM rate: {rows[0]['gemm_rate']:.0f} GFLOP/s")
     print(f"{'layer':20}{'N':>4}" + "".join(f"{m:>10}" for m in METHODS))
     for row in rows:

@@ -1,4 +1,4 @@
-"""The seed's optimization: the channel loop becomes one np.dot.
+"""The trick of the series' chapter 69: the channel loop becomes one np.dot.
 
 Six loops remain; the seventh, over input channels c, is an inner product of
 two contiguous vectors in the NHWC / KRSC layouts:

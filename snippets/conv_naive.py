@@ -3,7 +3,7 @@
 y[n, p, q, k] = sum over r, s, c of x_pad[n, p*u + r, q*v + s, c] * w[k,r,s,c]
 
 One loop per letter, one multiply-add per innermost step, nothing else. This is
-the code the seed series starts from (it has no batch axis, so six loops there).
+the code the series' chapter 69 starts from (it has no batch axis: six loops).
 It is correct and very slow. Tests hold it to the reference on many shapes.
 
 Run `python snippets/conv_naive.py` for a worked example small enough to check

@@ -1,10 +1,10 @@
 """One inner product per output pixel over the whole R x S x C patch.
 
-The seed makes one np.dot per kernel tap and channel vector: C numbers per
-call. Here the window under the kernel, R x S x C numbers, is flattened once
-per output pixel, and all K kernels take their inner product with it in one
-matrix-vector product: (K, R*S*C) @ (R*S*C,). Longer inner products, far
-fewer calls.
+The series' trick makes one np.dot per kernel tap and channel vector: C
+numbers per call. Here the window under the kernel, R x S x C numbers, is
+flattened once per output pixel, and all K kernels take their inner product
+with it in one matrix-vector product: (K, R*S*C) @ (R*S*C,). Longer inner
+products, far fewer calls.
 
 Run `python snippets/conv_patch.py` to check it against the reference.
 """

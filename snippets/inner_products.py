@@ -42,12 +42,12 @@ def indexing_vs_lists(length: int) -> Comparison:
 
 
 def show_mac() -> None:
-    # --8<-- [start:seed-example]
+    # --8<-- [start:series-example]
     a = [1.0, 2.0, 3.0]
     b = [4.0, 5.0, 6.0]
     print(dot_loop(a, b))  # 1*4 + 2*5 + 3*6
     print(np.dot(np.array(a), np.array(b)))
-    # --8<-- [end:seed-example]
+    # --8<-- [end:series-example]
 
 
 def show_family() -> None:

@@ -135,6 +135,8 @@ def test_every_page_has_an_edit_link_and_the_copy_button_is_on(site):
 def test_notebook_page_shows_executed_outputs_and_offers_the_ipynb(site):
     page = (site / "notebooks" / "inner_products" / "index.html").read_text()
     assert "jp-OutputArea" in page and "32.0" in page
+    # the timing experiment ran at build time: one line per length, 1 to 100,000
+    assert len(re.findall(r"numbers: loop +[\d.]+ µs, np.dot +[\d.]+ µs", page)) == 6
     assert 'href="../inner_products.ipynb"' in page
     notebook = nbformat.read(site / "notebooks" / "inner_products.ipynb", as_version=4)
     nbformat.validate(notebook)
@@ -152,13 +154,19 @@ def test_measured_figures_are_shown_with_their_machine(site):
     full = html.escape(machine_line(results), quote=False)
     for name in ("inner-products", "why-numpy-is-fast", "part2-choosing", "capstone"):
         chapter = (site / name / "index.html").read_text()
-        assert chapter.count(full) == 1, name
+        text = re.sub(r"<[^>]+>", "", chapter)  # glossary terms are wrapped in <abbr>
+        assert text.count(full) == 1, name  # the whole line once, in the box
         assert chapter.count('id="machine"') == 1, name
-        box, tables = chapter.index('id="machine"'), chapter.count("<table>")
-        assert box < chapter.index("<table>"), name  # above the first table
-        captions = chapter.count(f"Measured on {results['machine']['cpu']}")
-        assert captions >= tables, name  # the box's title, and a line under each table
-        assert chapter.count('href="#machine"') >= tables - 1, name  # not the claims list
+        assert chapter.index('id="machine"') < chapter.index("<table>"), name  # on top
+        under_tables = chapter.count('([the machine](#machine))') + chapter.count(
+            '(<a href="#machine">the machine</a>)'
+        )
+        markdown = (DOCS / f"{name}.md").read_text()
+        measured = len(re.findall(r"\[\[(?:table:[\w-]+|claims)\]\]", markdown))
+        assert under_tables == measured >= 1, name  # each table names it, links to the box
+        cpu = html.escape(results["machine"]["cpu"], quote=False)
+        # the box: its title and its line, then one under each table
+        assert text.count(f"Measured on {cpu}") == under_tables + 2, name
     assert (site / "data" / "results.json").exists()
 
 

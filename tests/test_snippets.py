@@ -307,9 +307,11 @@ every_shape = resnet50_layers.layers
 resnet50_layers.layers = lambda: [
     layer for layer in every_shape() if layer.name.startswith(("conv1", "conv5 3x3"))
 ]
-runpy.run_path(sys.argv[1], run_name="__main__")
+sys.argv = sys.argv[1:]  # the program sees its own path and arguments only
+runpy.run_path(sys.argv[0], run_name="__main__")
 """
-EVERY_SHAPE = ("resnet_bench.py", "torch_compare.py")
+EVERY_SHAPE = ("resnet_bench.py", "torch_compare.py", "batch_sizes.py")
+ARGUMENTS = {"batch_sizes.py": ["1", "2"]}  # two small batches, not 1, 8 and 32
 
 
 @pytest.mark.parametrize("path", sorted(SNIPPETS.glob("*.py")), ids=lambda p: p.name)
@@ -319,7 +321,7 @@ def test_snippet_runs_as_a_program_and_says_what_it_shows(path):
     assert 'if __name__ == "__main__":' in text
     fewer = ["-c", FEWER_SHAPES] if path.name in EVERY_SHAPE else []
     done = subprocess.run(
-        [sys.executable, *fewer, str(path)],
+        [sys.executable, *fewer, str(path), *ARGUMENTS.get(path.name, [])],
         cwd=ROOT,
         capture_output=True,
         text=True,

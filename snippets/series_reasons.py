@@ -15,7 +15,7 @@ for the speed-up (or against it) can be read off as a ratio of two times:
   and the series' own call, np.vdot(img[h][w], weight[k][r][s]): what the
   series gained.
 
-Run `python snippets/seed_reasons.py` to get the table for your machine.
+Run `python snippets/series_reasons.py` to get the table for your machine.
 """
 
 import numpy as np
@@ -43,7 +43,7 @@ def series_vdot(img, weight, h: int, w: int, k: int, r: int, s: int) -> float:
 
 
 # --8<-- [start:reasons]
-def seed_reasons(C: int) -> dict:
+def series_reasons(C: int) -> dict:
     """Best time, in µs, of one inner product of length C, eight ways."""
     rng = np.random.default_rng(C)
     x = rng.standard_normal((1, 8, 8, C)).astype(np.float32)  # NHWC
@@ -70,8 +70,8 @@ def seed_reasons(C: int) -> dict:
 
 
 def table() -> list[dict]:
-    """One row of six times per channel count."""
-    return [{"C": C, **seed_reasons(C)} for C in CHANNELS]
+    """One row of eight times per channel count."""
+    return [{"C": C, **series_reasons(C)} for C in CHANNELS]
 
 
 # --8<-- [start:ratios]
@@ -86,7 +86,7 @@ def ratios(rows: list[dict]) -> list[dict]:
             "layout": t["dot_strided"] / t["dot"],
             "mixed": t["vdot_mixed"] / t["dot"],
             "chained": t["series_loop"] / t["loop_indexed"],
-            "seed": t["series_loop"] / t["series_vdot"],
+            "gained": t["series_loop"] / t["series_vdot"],
         }
         for t in rows
     ]
@@ -101,7 +101,7 @@ def main() -> None:
             f" fixed cost {row['fixed_share']:4.0%} of a dot,"
             f" NCHW {row['layout']:4.2f}x, mixed dtypes {row['mixed']:4.2f}x,"
             f" chained indexing {row['chained']:4.2f}x;"
-            f" the series gained {row['seed']:6.1f}x"
+            f" the series gained {row['gained']:6.1f}x"
         )
 
 
