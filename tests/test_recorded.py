@@ -201,7 +201,7 @@ def test_recorded_blocking_supports_the_prose():
 def test_recorded_fft_weight_traffic_supports_the_prose():
     """part2-fast-algorithms.md: reading FFT's kernels takes more than twice as long as
     im2col's whole convolution on the strided 3x3 of stages 3 to 5, about as long (within
-    a factor of 2) on the other 3x3 shapes."""
+    a factor of about 2) on the other 3x3 shapes."""
     first = rows_of("fft-weights")[0]  # the 7x7 first layer: "only a small part"
     assert first["layer"] == "conv1 7x7" and first["read_ms"] < 0.5 * first["im2col_ms"]
     for row in rows_of("fft-weights"):
@@ -209,7 +209,7 @@ def test_recorded_fft_weight_traffic_supports_the_prose():
         if "3x3 (first)" in row["layer"] and not row["layer"].startswith("conv2"):
             assert ratio > 2, row
         elif "3x3" in row["layer"]:
-            assert 0.5 < ratio < 2, row
+            assert 0.5 < ratio < 2.5, row  # "from about half ... to about twice as long"
 
 
 def test_recorded_forward_pass_splits_into_its_parts():
@@ -294,16 +294,17 @@ def test_recorded_series_reasons_support_the_prose():
 
 def test_recorded_batch_sizes_support_the_prose():
     """part2-choosing.md, "One image or many": larger batches help the last stage's
-    shapes and hurt the first stage's 3x3; FFT gains most and stays slowest; Winograd
-    stays behind im2col."""
+    shapes and hurt the first stage's 3x3; FFT gains most and stays far behind;
+    Winograd gains more than im2col on the stage-4 3x3 and at best catches up."""
     by = {(row["layer"], row["N"]): row for row in rows_of("batch-sizes")}
     layers = sorted({layer for layer, _ in by})
-    late = ("conv4 3x3", "conv5 3x3 (first)", "conv5 1x1 expand")
-    for layer in late:  # "a larger batch helps: im2col, conv_fast and FFT"
+    # the [[value:batch-sizes.*.12/14]] tokens of the page: conv5 1x1 at N = 1 and 32
+    rows = rows_of("batch-sizes")
+    assert [(rows[i]["layer"], rows[i]["N"]) for i in (12, 14)] == [
+        ("conv5 1x1 expand", 1), ("conv5 1x1 expand", 32)]
+    for layer in ("conv5 3x3 (first)", "conv5 1x1 expand"):  # "a larger batch helps"
         for method in ("im2col", "fft", "fast"):
             assert by[layer, 8][method] > by[layer, 1][method], (layer, method)
-    one_by_one = by["conv5 1x1 expand", 32]
-    assert one_by_one["im2col"] > 0.8 * one_by_one["gemm_rate"]  # "close to the GEMM rate"
     for method in ("im2col", "shift-add"):  # "slower per FLOP as the batch grows"
         speeds = [by["conv2 3x3", N][method] for N in (1, 8, 32)]
         assert speeds == sorted(speeds, reverse=True), method
@@ -317,9 +318,10 @@ def test_recorded_batch_sizes_support_the_prose():
             row = by[layer, N]
             # "far behind im2col and conv_fast on every row"
             assert row["fft"] < 0.5 * min(row["im2col"], row["fast"]), (layer, N)
-            if row["winograd"] == row["winograd"]:  # measured (not NaN)
-                assert row["winograd"] < row["im2col"], (layer, N)
-    assert by["conv4 3x3", 32]["winograd"] > by["conv4 3x3", 1]["winograd"]
+    stage4 = {N: by["conv4 3x3", N] for N in (1, 8, 32)}
+    assert stage4[32]["winograd"] / stage4[1]["winograd"] > 2 * (
+        stage4[32]["im2col"] / stage4[1]["im2col"])  # "gains much more than im2col"
+    assert all(row["winograd"] < 1.15 * row["im2col"] for row in stage4.values())
 
 
 def test_recorded_allocator_effect_supports_the_prose():
@@ -527,18 +529,20 @@ def test_recorded_memory_hierarchy_supports_the_prose():
     assert 0.5e-6 < 4 * KB / (smallest["dot_1"] * 1e9) < 2e-6
     # "the thread pool's cost (close to a hundred microseconds)": a + b on threads at 4 KB
     assert 50e-6 < 3 * 8 * (4 * KB // 24) / (smallest["add_all"] * 1e9) < 200e-6
-    # "the rate nearly doubles with each doubling of the working set up to 16 KB"
+    # "the rate rises by a half or more with each doubling of the working set up to 16 KB"
     for size in (4 * KB, 8 * KB):
-        assert sweep[2 * size]["dot_1"] > 1.7 * sweep[size]["dot_1"], size
+        assert sweep[2 * size]["dot_1"] > 1.45 * sweep[size]["dot_1"], size
     # "OpenBLAS keeps short dots on one thread: up to 128 KB the two dot curves are the same"
     for size in sweep:
         if size <= 128 * KB:
             assert 0.85 < sweep[size]["dot_all"] / sweep[size]["dot_1"] < 1.15, size
     # "one thread's dot reads about ... at best, whether the data sits in L2 or in L3"
     assert 0.8 < levels["L2"]["dot_1"] / levels["L3"]["dot_1"] < 1.25
-    # "at 4 MB ... all threads read ... from L3: two of them move nearly twice as much"
+    # "at 4 MB ... all threads read ... from L3: two of them move about twice as much,
+    # and here more than twice: one thread alone at 4 MB reads less than its best"
     at_4mb = sweep[4 * MB]
-    assert 1.5 < at_4mb["dot_all"] / at_4mb["dot_1"] < 2.2
+    assert 2 < at_4mb["dot_all"] / at_4mb["dot_1"] < 3
+    assert at_4mb["dot_1"] < levels["L3"]["dot_1"]
     # "threads help work that waits for memory too"
     memory = levels["memory"]
     assert memory["dot_all"] > 1.2 * memory["dot_1"]
