@@ -209,7 +209,7 @@ def test_copy_button_copies_exactly_the_code(base_url, browser):
 
 def test_glossary_terms_show_their_definition_on_hover(base_url, browser):
     """A glossary term on a chapter: the theme's tooltip shows its definition."""
-    visit(browser, base_url + "why-numpy-is-fast/")
+    visit(browser, base_url + "simd-blas-threads/")
     terms = browser.find_elements(By.CSS_SELECTOR, "article abbr")
     term = next(t for t in terms if t.text == "BLAS")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", term)
