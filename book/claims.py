@@ -1059,27 +1059,49 @@ def rows_close(a: list[dict], b: list[dict]) -> bool:
     return all(same(x[k], y[k]) for x, y in zip(a, b, strict=True) for k in x)
 
 
+def out_of_step(kind: str, item: Claim | Table, entry: dict | None) -> list[str]:
+    """Why the recorded figure `entry` of a claim or table no longer matches the code,
+    as messages: missing, measured before a snippet it depends on last changed, with
+    another dtype or (a claim) another floor. `python -m book.results --stale` measures
+    exactly these again."""
+    if entry is None:
+        return [f"{kind} {item.id} is not in the results file"]
+    found = []
+    current = sources_of(item)
+    for path in sorted(set(current) | set(entry["sources"])):
+        if current.get(path) != entry["sources"].get(path):
+            found.append(
+                f"{kind} {item.id} is stale: {path} changed since it was measured "
+                "(run `python -m book.results`)"
+            )
+    if entry.get("dtype") != dtype_of(item):
+        found.append(
+            f"{kind} {item.id}: recorded as {entry.get('dtype')!r}, but the registry"
+            f" says {dtype_of(item)!r} (run `python -m book.results`)"
+        )
+    if kind == "claim" and entry["floor"] != item.floor:
+        found.append(
+            f"claim {item.id}: recorded with floor {entry['floor']}, "
+            f"but the registry says {item.floor} (run `python -m book.results`)"
+        )
+    return found
+
+
 def problems(results: dict) -> list[str]:
     """Everything wrong with a results file, as messages; empty when it is in step.
 
-    Missing or unknown figures, figures measured before a snippet they depend on last
-    changed, and recorded ratios that no longer clear their floor with MARGIN to spare.
+    Figures out of step with the code (`out_of_step`), unknown figures, derived tables
+    that no longer follow from their sources, and recorded ratios that no longer clear
+    their floor with MARGIN to spare.
     """
     found = []
     for kind, items in (("claim", CLAIMS), ("table", TABLES)):
         recorded = results[f"{kind}s"]
         for item in items:
             entry = recorded.get(item.id)
+            found += out_of_step(kind, item, entry)
             if entry is None:
-                found.append(f"{kind} {item.id} is not in the results file")
                 continue
-            current = sources_of(item)
-            for path in sorted(set(current) | set(entry["sources"])):
-                if current.get(path) != entry["sources"].get(path):
-                    found.append(
-                        f"{kind} {item.id} is stale: {path} changed since it was measured "
-                        "(run `python -m book.results`)"
-                    )
             if kind == "table" and item.sources and set(item.sources) <= recorded.keys():
                 derived = function(item.measure)(*(recorded[s]["rows"] for s in item.sources))
                 if not rows_close(derived, entry["rows"]):
@@ -1087,16 +1109,6 @@ def problems(results: dict) -> list[str]:
                         f"table {item.id} does not follow from {', '.join(item.sources)} "
                         "(run `python -m book.results`)"
                     )
-            if entry.get("dtype") != dtype_of(item):
-                found.append(
-                    f"{kind} {item.id}: recorded as {entry.get('dtype')!r}, but the registry"
-                    f" says {dtype_of(item)!r} (run `python -m book.results`)"
-                )
-            if kind == "claim" and entry["floor"] != item.floor:
-                found.append(
-                    f"claim {item.id}: recorded with floor {entry['floor']}, "
-                    f"but the registry says {item.floor} (run `python -m book.results`)"
-                )
             if kind == "claim" and entry["ratio"] < item.floor * item.margin:
                 found.append(
                     f"claim {item.id}: recorded {entry['ratio']:.1f}x leaves less than a "

@@ -34,7 +34,15 @@ from blas_kernels import VARIABLES
 from timing import machine
 
 from book import LOCAL_RESULTS, RESULTS, ROOT
-from book.claims import CLAIMS, TABLES, dtype_of, function, measure_claim, sources_of
+from book.claims import (
+    CLAIMS,
+    TABLES,
+    dtype_of,
+    function,
+    measure_claim,
+    out_of_step,
+    sources_of,
+)
 from book.figures import write_figures
 
 
@@ -115,19 +123,13 @@ class Gate:
 
 
 def stale_ids(results: dict) -> set[str]:
-    """Claims and tables of `results` that the code no longer matches: missing, or
-    recorded with other snippet sources, another dtype or another floor; and those
-    that no fast phase of the machine lasted long enough for."""
+    """Claims and tables of `results` that the code no longer matches
+    (`book.claims.out_of_step`), and those that no fast phase of the machine lasted
+    long enough for."""
     stale = set(results.get("run", {}).get("slow_phase", []))
     for kind, items in (("claim", CLAIMS), ("table", TABLES)):
         for item in items:
-            entry = results[f"{kind}s"].get(item.id)
-            if (
-                entry is None
-                or entry["sources"] != sources_of(item)
-                or entry["dtype"] != dtype_of(item)
-                or (kind == "claim" and entry["floor"] != item.floor)
-            ):
+            if out_of_step(kind, item, results[f"{kind}s"].get(item.id)):
                 stale.add(item.id)
     return stale
 
