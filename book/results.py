@@ -84,16 +84,30 @@ def probe_s() -> float:
         os.sched_setaffinity(0, cpus)
 
 
+def probe_series(count: int, pause_s: float) -> list[float]:
+    """`count` times of the fixed loop, `pause_s` apart: how the machine's speed moves."""
+    times = []
+    for _ in range(count):
+        times.append(probe_s())
+        time.sleep(pause_s)
+    return times
+
+
+def steady(count: int = 20, pause_s: float = 0.1) -> bool:
+    """Whether the fixed loop keeps its speed for a few seconds, within SLACK: a test
+    that needs every CPU asks this before it measures."""
+    times = probe_series(count, pause_s)
+    return max(times) <= SLACK * min(times)
+
+
 class Gate:
     """Lets measurements through in the machine's fast phases only."""
 
     def __init__(self, fastest: float = math.inf) -> None:
-        self.fastest = fastest
+        # ten seconds of probes: long enough to see a fast phase
+        self.fastest = min(fastest, *probe_series(20, 0.5))
         self.slow: list[str] = []  # figures that no fast phase lasted long enough for
         self.lost_s = 0.0  # time spent waiting, and on tries that were thrown away
-        for _ in range(20):  # ten seconds: long enough to see a fast phase
-            self.fast_now()
-            time.sleep(0.5)
 
     def fast_now(self) -> bool:
         probe = probe_s()

@@ -6,7 +6,6 @@ kernels). What the published figures say is checked in test_recorded.py.
 """
 
 import os
-import time
 
 import conv_fft
 import conv_im2col
@@ -23,7 +22,7 @@ from book.claims import (
     stolen_share,
     unmet_needs,
 )
-from book.results import SLACK, probe_s
+from book.results import steady
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
@@ -59,16 +58,6 @@ def test_claim_holds_here(claim):
             " on them changed speed by more than the results command allows"
         )
     assert ratio >= claim.floor, f"{claim.id}: measured {ratio:.1f}x < floor {claim.floor}x"
-
-
-def steady(probes: int = 20) -> bool:
-    """Whether a fixed loop keeps its speed on this process's CPUs for a few seconds,
-    within the slack the results command allows (book.results.SLACK)."""
-    times = []
-    for _ in range(probes):
-        times.append(probe_s())
-        time.sleep(0.1)
-    return max(times) <= SLACK * min(times)
 
 
 def test_one_channel_rules_pick_the_faster_method_here():

@@ -163,6 +163,16 @@ def test_figures_are_measured_in_the_machines_fast_phases(monkeypatch):
     assert f"more than {results.SLACK - 1:.0%} slower" in page
 
 
+def test_steady_means_within_the_gates_slack(monkeypatch):
+    """The claims tests' check and the results command's gate use one slack."""
+    monkeypatch.setattr(results.time, "sleep", lambda seconds: None)
+    for times, expected in (([1.0, 1.1, 1.14, 1.05], True), ([1.0, 1.1, 1.2, 1.0], False)):
+        probes = iter(times)
+        monkeypatch.setattr(results, "probe_s", lambda probes=probes: next(probes))
+        assert results.steady(count=len(times)) is expected
+        assert next(probes, None) is None  # each probe taken once
+
+
 def test_the_results_command_leaves_the_callers_environment(monkeypatch):
     """With an override set, main() runs itself again without it; this process keeps it."""
     calls = []
