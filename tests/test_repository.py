@@ -2,6 +2,8 @@
 
 import os
 import re
+import subprocess
+import sys
 
 import yaml
 
@@ -81,3 +83,16 @@ def test_local_results_are_git_ignored_and_outside_the_docs():
     assert "results.local.json" in ignored
     assert LOCAL_RESULTS.name == "results.local.json" or "BOOK_LOCAL_RESULTS" in os.environ
     assert DOCS not in LOCAL_RESULTS.parents
+
+
+def test_prose_and_comments_are_spelled_right():
+    """codespell over every page, include, snippet, test and book module, and the README.
+    Its ignore list holds words it does not know: SME (Arm's Scalable Matrix Extension)
+    and nin (a ufunc's number of inputs)."""
+    paths = ["docs", "includes", "snippets", "book", "tests", "README.md"]
+    done = subprocess.run(
+        [sys.executable, "-m", "codespell_lib", "--ignore-words-list", "sme,nin",
+         "--skip", "*.svg,*.json,*.png", *paths],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
