@@ -91,6 +91,11 @@ def machine_name(results: dict) -> str:
     return f"{m['cpu']} ({m['simd']}), {m['cpus']} logical CPUs"
 
 
+def machine_link(results: dict, anchor: str = "machine", label: str = "the machine") -> str:
+    """The short machine name under a table, linked to the page's machine box."""
+    return f"{machine_name(results)} ([{label}](#{anchor}))"
+
+
 def machine_box(results: dict, local: dict | None) -> str:
     """The page's machine, once, under its question: a collapsed box whose title names
     the CPU and whose body gives the whole machine line (and the reader's, if any)."""
@@ -143,9 +148,9 @@ def claims_table(page: str, results: dict, local: dict | None) -> str:
         " with a different number of threads), so a claim and a table can show slightly"
         " different ratios for the same comparison."
     )
-    lines += f"\n\n_Measured on {machine_name(results)} ([the machine](#machine))._"
+    lines += f"\n\n_Measured on {machine_link(results)}._"
     if local is not None:
-        lines += f"\n\n_Yours: measured on {machine_name(local)} ([yours](#machine-yours))._"
+        lines += f"\n\n_Yours: measured on {machine_link(local, 'machine-yours', 'yours')}._"
     return lines
 
 
@@ -175,8 +180,8 @@ def measured_table(table: Table, results: dict, anchor: str = "machine") -> str:
         for row in rows:
             cells = (cell(row[c.key], c.fmt) for c in table.columns)
             lines.append("| " + " | ".join(cells) + " |")
-    where = f"Measured on {machine_name(results)} ([the machine](#{anchor}))"
-    return "\n".join(lines) + f"\n\n_{dtype_of(table)}. {where}._"
+    caption = f"{dtype_of(table)}. Measured on {machine_link(results, anchor)}."
+    return "\n".join(lines) + f"\n\n_{caption}_"
 
 
 def table_value(reference: str, page: str, results: dict) -> str:
