@@ -8,7 +8,7 @@ stored as float32. So each output y[n, p, q, k] may differ from the float64
 reference by at most (R*S*C + 2) * u times the same convolution of |x| and |w|
 (one u for the final rounding, one to cover gamma_m = m*u / (1 - m*u) > m*u for
 the small m of these tests). That bound is the tolerance: safe for the worst case,
-far from vacuous (a wrong index or a missing term breaks it by orders of magnitude).
+far from vacuous (a wrong index or a missing term breaks it by a factor of 100 or more).
 """
 
 import importlib
@@ -175,6 +175,10 @@ def test_the_tolerance_catches_a_wrong_answer():
     y[0, 1, 1, 0] -= x[0, 1, 1, 0] * w[0, 0, 0, 0]  # drop one term
     with pytest.raises(AssertionError):
         assert_matches_reference(y, x, w, 1, 0)
+    # convolution-loops.md: "a single missing product breaks it by a factor of 100 or more"
+    x64, w64 = x.astype(np.float64), w.astype(np.float64)
+    error = abs(y[0, 1, 1, 0] - reference(x64, w64)[0, 1, 1, 0])
+    assert error > 100 * direct_bound(x64, w64, 1, 0)[0, 1, 1, 0]
 
 
 @pytest.mark.parametrize("name", [*VARIANTS, "conv_reference"])
