@@ -12,6 +12,7 @@ Run `python snippets/capstone.py` to time the forward pass on your machine.
 """
 
 import math
+import os
 import time
 
 import numpy as np
@@ -20,59 +21,116 @@ import conv_fast
 import resnet50
 from layouts import krsc_to_oihw, nhwc_to_nchw
 from resnet50_layers import layers
-from timing import available_cpus, best_time
+from timing import available_cpus, in_fresh_process
 
 
 # --8<-- [start:time-forward]
-def forward_times(rounds: int = 3) -> list[dict]:
-    """Best time of one 224 x 224 image through the network: NumPy, PyTorch.
-    Both take turns, `rounds` times, so that a slow spell of a shared machine
-    has to last through every round to spoil a library's best time."""
-    params = resnet50.init_params()
+STEPS = {
+    "plain": "conv_fast in every layer; bias and ReLU separate passes",
+    "gemm": "prepared layers, im2col + GEMM only, bias in the GEMM",
+    "prepared": "prepared layers with Winograd for the 3x3 stride-1 layers",
+}
+
+
+def forward_times(
+    rounds: int = 5, steps: tuple[str, ...] = ("prepared",), batch: int = 1
+) -> list[dict]:
+    """Time per image of the forward pass, in ms, for each NumPy step and for
+    PyTorch eager (NaN without it). Each pass runs in a new process; the
+    processes take turns, `rounds` times, and each step keeps its best, so a
+    slow spell of a shared machine has to last through every round to spoil
+    a figure. The batch size reaches the new processes as BOOK_BATCH."""
+    env = {**os.environ, "BOOK_BATCH": str(batch)}
+    best: dict[str, dict] = {}
+    for _ in range(rounds):
+        for step in (*steps, "torch"):
+            row = in_fresh_process("capstone", f"time_{step}", env)
+            if step not in best or row["ms"] < best[step]["ms"]:
+                best[step] = row
+    torch_ms = best["torch"]["ms"]
+    return [
+        {"step": step, "what": STEPS[step], "batch": batch,
+         "numpy_ms": best[step]["ms"], "conv_ms": best[step]["conv_ms"],
+         "rest_ms": best[step]["ms"] - best[step]["conv_ms"],
+         "torch_ms": torch_ms, "numpy_over_torch": best[step]["ms"] / torch_ms}
+        for step in steps
+    ]
+
+
+def images() -> np.ndarray:
+    """BOOK_BATCH (default 1) random 224 x 224 x 3 images, float32, NHWC."""
+    batch = int(os.environ.get("BOOK_BATCH", "1"))
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((1, 224, 224, 3)).astype(np.float32)
-    resnet50.forward(x, params)  # warm-up, not timed
+    return rng.standard_normal((batch, 224, 224, 3)).astype(np.float32)
+
+
+class Clock:
+    """The time spent inside the functions it wraps, in seconds."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+
+    def wrap(self, f):
+        def timed(*args):
+            start = time.perf_counter()
+            y = f(*args)
+            self.spent += time.perf_counter() - start
+            return y
+
+        return timed
+
+
+def best_pass(run, batch: int, clock: Clock | None = None, repeat: int = 5):
+    """The fastest of `repeat` calls to run(), after one not timed, per
+    image: {"ms": ..., "conv_ms": time inside the clock's functions}."""
+    run()
+    best = (math.inf, math.nan)
+    for _ in range(repeat):
+        if clock is not None:
+            clock.spent = 0.0
+        start = time.perf_counter()
+        run()
+        total = time.perf_counter() - start
+        best = min(best, (total, math.nan if clock is None else clock.spent))
+    return {"ms": best[0] * 1e3 / batch, "conv_ms": best[1] * 1e3 / batch}
+
+
+def time_plain() -> dict:
+    """One pass as in Choosing an algorithm: conv_fast.conv2d in every layer."""
+    x, params, clock = images(), resnet50.init_params(), Clock()
+    conv2d = clock.wrap(conv_fast.conv2d)
+    return best_pass(lambda: resnet50.forward(x, params, conv2d), len(x), clock)
+
+
+def time_prepared(winograd: bool = True) -> dict:
+    """One pass with the layers prepared once (resnet50.prepare)."""
+    x, clock = images(), Clock()
+    net = resnet50.prepare(resnet50.init_params(), winograd=winograd)
+    timed = {k: f if k == "fc" else clock.wrap(f) for k, f in net.items()}
+    return best_pass(lambda: resnet50.forward_prepared(x, timed), len(x), clock)
+
+
+def time_gemm() -> dict:
+    """Prepared layers, all of them im2col + GEMM."""
+    return time_prepared(winograd=False)
+
+
+def time_torch() -> dict:
+    """The same network in PyTorch eager mode, NaN when it is not installed."""
     try:
         import torch
     except ImportError:
-        torch = None
-    if torch is not None:
-        torch.set_num_threads(available_cpus())
-        forward = torch_forward(torch, params)
-        x_t = torch.from_numpy(nhwc_to_nchw(x))
-    numpy_s = conv_s = torch_s = math.inf
-    for _ in range(rounds):
-        # the fastest of 5 passes, each with its convolutions timed: the total
-        # and where it goes come from one pass (53 clock pairs add microseconds)
-        numpy_s, conv_s = min((numpy_s, conv_s),
-                              *(timed_pass(x, params) for _ in range(5)))
-        if torch is not None:
-            time.sleep(0.5)  # let OpenBLAS's threads go to sleep
-            with torch.inference_mode():
-                best = best_time(lambda: forward(x_t), repeat=5)
-            torch_s = min(torch_s, best)
-            time.sleep(0.5)  # let PyTorch's threads go to sleep
-    torch_s = math.nan if torch is None else torch_s
-    return [{"numpy_ms": numpy_s * 1e3, "conv_ms": conv_s * 1e3,
-             "rest_ms": (numpy_s - conv_s) * 1e3, "torch_ms": torch_s * 1e3,
-             "torch_over_numpy": torch_s / numpy_s}]
+        return {"ms": math.nan, "conv_ms": math.nan}
+    torch.set_num_threads(available_cpus())  # as many threads as OpenBLAS
+    x = images()
+    forward = torch_forward(torch, resnet50.init_params())
+    x_t = torch.from_numpy(nhwc_to_nchw(x))
 
+    def run():
+        with torch.inference_mode():
+            return forward(x_t)
 
-def timed_pass(x: np.ndarray, params: dict) -> tuple[float, float]:
-    """One NumPy forward pass: its time and the time spent inside its 53
-    convolutions, in seconds."""
-    spent = 0.0
-
-    def timed_conv2d(*args):
-        nonlocal spent
-        start = time.perf_counter()
-        y = conv_fast.conv2d(*args)
-        spent += time.perf_counter() - start
-        return y
-
-    start = time.perf_counter()
-    resnet50.forward(x, params, conv2d=timed_conv2d)
-    return time.perf_counter() - start, spent
+    return best_pass(run, len(x))
 # --8<-- [end:time-forward]
 
 
@@ -149,7 +207,8 @@ def main() -> None:
     (row,) = forward_times()
     print(f"ResNet-50, one image: NumPy {row['numpy_ms']:.1f} ms"
           f" ({row['conv_ms']:.1f} ms in convolutions),"
-          f" PyTorch {row['torch_ms']:.1f} ms")
+          f" PyTorch {row['torch_ms']:.1f} ms:"
+          f" NumPy takes {row['numpy_over_torch']:.2f} of PyTorch's time")
 
 
 if __name__ == "__main__":

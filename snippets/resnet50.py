@@ -20,6 +20,8 @@ import time
 import numpy as np
 
 import conv_fast
+import prepared
+from prepared import relu_
 
 # (width, blocks, stride) of the four stages of bottleneck blocks
 STAGES = ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2))
@@ -63,55 +65,100 @@ def init_params(seed: int = 0) -> dict:
     return params
 
 
-# --8<-- [start:forward]
-def conv_bn(
-    x, params, name, stride=1, padding=0, relu=True, conv2d=conv_fast.conv2d
-):
-    """Convolution with folded batch normalization, then ReLU. The bias and
-    the ReLU work in place, in the convolution's fresh output array."""
-    weights, bias = params[name]
-    y = conv2d(x, weights, stride, padding)
-    y += bias
-    return np.maximum(y, 0, out=y) if relu else y
-
-
-def max_pool(x: np.ndarray, size: int = 3, stride: int = 2, pad: int = 1):
-    """3x3 max-pool with stride 2 over (N, H, W, C), padding with -inf."""
-    N, H, W, C = x.shape
-    pads = ((0, 0), (pad, pad), (pad, pad), (0, 0))
-    x_pad = np.pad(x, pads, constant_values=-np.inf)
-    P = (H + 2 * pad - size) // stride + 1
-    Q = (W + 2 * pad - size) // stride + 1
-    y = np.full((N, P, Q, C), -np.inf, x.dtype)
-    for r in range(size):
-        for s in range(size):
-            rows = slice(r, r + stride * P, stride)
-            cols = slice(s, s + stride * Q, stride)
-            np.maximum(y, x_pad[:, rows, cols], out=y)
-    return y
-
-
-def forward(x: np.ndarray, params: dict, conv2d=conv_fast.conv2d) -> np.ndarray:
-    """Logits (N, 1000) for images x: (N, H, W, 3), float32, NHWC."""
-    y = conv_bn(x, params, "conv1", stride=2, padding=3, conv2d=conv2d)
-    y = max_pool(y)
+# --8<-- [start:specs]
+def layer_specs() -> dict[str, tuple[int, int, bool]]:
+    """(stride, padding, ReLU after it) of each convolution, by name, in the
+    order of the forward pass."""
+    specs = {"conv1": (2, 3, False)}  # its ReLU comes after the max-pool
     for stage, (_, blocks, stride) in enumerate(STAGES, start=2):
         for block in range(blocks):
             name = f"conv{stage}.{block}"
             s = stride if block == 0 else 1
-            z = conv_bn(y, params, f"{name}.a", conv2d=conv2d)
-            z = conv_bn(z, params, f"{name}.b", s, 1, conv2d=conv2d)
-            z = conv_bn(z, params, f"{name}.c", relu=False, conv2d=conv2d)
+            specs[f"{name}.a"] = (1, 0, True)
+            specs[f"{name}.b"] = (s, 1, True)
+            specs[f"{name}.c"] = (1, 0, False)  # ReLU after the residual sum
             if block == 0:
-                y = conv_bn(
-                    y, params, f"{name}.shortcut", s, relu=False, conv2d=conv2d
-                )
+                specs[f"{name}.shortcut"] = (s, 0, False)
+    return specs
+# --8<-- [end:specs]
+
+
+# --8<-- [start:forward]
+def conv_bn(x, weights, bias, stride, padding, relu, conv2d=conv_fast.conv2d):
+    """Convolution with folded batch normalization, then ReLU. The bias and
+    the ReLU work in place, in the convolution's fresh output array."""
+    y = conv2d(x, weights, stride, padding)
+    y += bias
+    return relu_(y) if relu else y
+
+
+def max_pool(x: np.ndarray) -> np.ndarray:
+    """3x3 max-pool with stride 2 and padding 1 over (N, H, W, C): along the
+    rows, then along the columns, each output the largest of its centre
+    (even index 2p) and its two neighbours (2p - 1 and 2p + 1, odd)."""
+    return pool_axis(pool_axis(x, 1), 2)
+
+
+def pool_axis(x: np.ndarray, axis: int) -> np.ndarray:
+    """Largest of x[2p - 1], x[2p], x[2p + 1] along axis 1 or 2, for every p."""
+
+    def along(index: slice) -> tuple:
+        return (slice(None),) * axis + (index,)
+
+    y = x[along(slice(0, None, 2))].copy()  # the centres 2p: one per output
+    odd = x[along(slice(1, None, 2))]  # 2p + 1, and 2p - 1 of the next p
+    n, n_odd = y.shape[axis], odd.shape[axis]
+    right, left = y[along(slice(0, n_odd))], y[along(slice(1, None))]
+    np.maximum(right, odd, out=right)
+    np.maximum(left, odd[along(slice(0, n - 1))], out=left)
+    return y
+
+
+def network(x: np.ndarray, conv, fc: tuple) -> np.ndarray:
+    """Logits (N, 1000) for images x: (N, H, W, 3), float32, NHWC, where
+    conv(name, x) runs the convolution `name` with its bias and ReLU."""
+    y = max_pool(conv("conv1", x))
+    y = relu_(y)  # ReLU after the max-pool: the two commute, and it is smaller
+    for stage, (_, blocks, _) in enumerate(STAGES, start=2):
+        for block in range(blocks):
+            name = f"conv{stage}.{block}"
+            z = conv(f"{name}.c", conv(f"{name}.b", conv(f"{name}.a", y)))
+            if block == 0:
+                y = conv(f"{name}.shortcut", y)
             z += y  # the residual sum, in place
-            y = np.maximum(z, 0, out=z)
+            y = relu_(z)
     features = y.mean(axis=(1, 2))  # global average pool: (N, 2048)
-    fc_w, fc_b = params["fc"]
+    fc_w, fc_b = fc
     return features @ fc_w.T + fc_b
+
+
+def forward(x: np.ndarray, params: dict, conv2d=conv_fast.conv2d) -> np.ndarray:
+    """Logits (N, 1000) for images x: (N, H, W, 3), each convolution computed
+    by conv2d(x, w, stride, padding)."""
+    specs = layer_specs()
+
+    def conv(name, x):
+        return conv_bn(x, *params[name], *specs[name], conv2d=conv2d)
+
+    return network(x, conv, params["fc"])
 # --8<-- [end:forward]
+
+
+# --8<-- [start:prepared]
+def prepare(params: dict, winograd: bool = True) -> dict:
+    """Every convolution as a prepared layer (prepared.py), made once."""
+    specs = layer_specs()
+    net = {
+        name: prepared.prepare(*params[name], *specs[name], winograd=winograd)
+        for name in specs
+    }
+    return net | {"fc": params["fc"]}
+
+
+def forward_prepared(x: np.ndarray, net: dict) -> np.ndarray:
+    """Logits (N, 1000) for images x: (N, H, W, 3) with prepared layers."""
+    return network(x, lambda name, x: net[name](x), net["fc"])
+# --8<-- [end:prepared]
 
 
 def main() -> None:
