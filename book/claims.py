@@ -313,6 +313,15 @@ CLAIMS = (
         kwargs={"R": 3},
         dtype="float32",
     ),
+    Claim(
+        id="relu-zeros",
+        page="inference.md",
+        what="ReLU in place: `np.maximum(y, zeros, out=y)` vs `np.maximum(y, 0, out=y)`,"
+        " 56 x 56 x 256",
+        floor=1.5,
+        measure="inference:relu_spellings",
+        dtype="float32",
+    ),
 )
 
 TABLES = (
@@ -872,17 +881,84 @@ TABLES = (
         " empty when SciPy was not installed",
     ),
     Table(
+        id="inference-steps",
+        page="inference.md",
+        measure="capstone:forward_times",
+        kwargs={"rounds": 5, "steps": ("plain", "gemm", "prepared")},
+        columns=(
+            Column("what", "NumPy forward pass", ""),
+            Column("numpy_ms", "time per image (ms)", ".1f"),
+            Column("conv_ms", "in convolutions (ms)", ".1f"),
+            Column("rest_ms", "outside them (ms)", ".1f"),
+            Column("torch_ms", "PyTorch eager (ms)", ".1f"),
+            Column("numpy_over_torch", "NumPy time / PyTorch time", ".2f"),
+        ),
+        dtype="float32, one 224 x 224 image, all threads; each library in its own new"
+        " process, in turns, best of 5 rounds; PyTorch: NaN if absent",
+    ),
+    Table(
         id="forward",
         page="capstone.md",
-        measure="capstone:forward_times",
+        measure="capstone:final_step",
+        source="inference-steps",
         columns=(
             Column("numpy_ms", "NumPy forward pass (ms)", ".1f"),
             Column("conv_ms", "of which in convolutions (ms)", ".1f"),
             Column("rest_ms", "and outside them (ms)", ".1f"),
             Column("torch_ms", "PyTorch forward pass (ms)", ".1f"),
-            Column("torch_over_numpy", "PyTorch time / NumPy time", ".2f"),
+            Column("numpy_over_torch", "NumPy time / PyTorch time", ".2f"),
         ),
-        dtype="float32, one 224 x 224 image, all threads; PyTorch: not measured if absent",
+    ),
+    Table(
+        id="forward-batches",
+        page="inference.md",
+        measure="inference:batch_table",
+        columns=(
+            Column("batch", "images per pass", "d"),
+            Column("numpy_ms", "NumPy, per image (ms)", ".1f"),
+            Column("conv_ms", "in convolutions (ms)", ".1f"),
+            Column("torch_ms", "PyTorch eager, per image (ms)", ".1f"),
+            Column("numpy_over_torch", "NumPy time / PyTorch time", ".2f"),
+        ),
+        dtype="float32, 224 x 224 images, all threads, prepared layers; each library in"
+        " its own new process, in turns, best of 3 rounds; PyTorch: NaN if absent",
+    ),
+    Table(
+        id="prepared-layers",
+        page="inference.md",
+        measure="inference:layer_table",
+        columns=(
+            Column("layer", "layer", ""),
+            Column("method", "prepared as", ""),
+            Column("plain", "`conv_fast` + 2 passes (GFLOP/s)", ".0f"),
+            Column("prepared", "prepared (GFLOP/s)", ".0f"),
+            Column("torch", "PyTorch (GFLOP/s)", ".0f"),
+        ),
+        dtype="float32, batch 1, all threads, convolution + bias + ReLU; PyTorch timed"
+        " on its own, NaN if absent",
+    ),
+    Table(
+        id="prepared-totals",
+        page="inference.md",
+        measure="inference:layer_totals",
+        source="prepared-layers",
+        columns=(
+            Column("plain_ms", "`conv_fast` + 2 passes (ms)", ".1f"),
+            Column("prepared_ms", "prepared (ms)", ".1f"),
+            Column("torch_ms", "PyTorch (ms)", ".1f"),
+            Column("prepared_over_torch", "prepared / PyTorch", ".2f"),
+        ),
+    ),
+    Table(
+        id="stem",
+        page="inference.md",
+        measure="inference:stem_table",
+        columns=(
+            Column("way", "first layer, with bias and ReLU", ""),
+            Column("gflops", "GFLOP/s", ".0f"),
+        ),
+        dtype="float32, one 224 x 224 x 3 image, 64 kernels of 7 x 7 x 3, stride 2,"
+        " all threads",
     ),
     Table(
         id="blas-kernels",
@@ -894,7 +970,7 @@ TABLES = (
             Column("gemm_gflops", "GEMM rate (GFLOP/s)", ".0f"),
             Column("numpy_ms", "NumPy forward pass (ms)", ".1f"),
             Column("torch_ms", "PyTorch forward pass (ms)", ".1f"),
-            Column("torch_over_numpy", "PyTorch time / NumPy time", ".2f"),
+            Column("numpy_over_torch", "NumPy time / PyTorch time", ".2f"),
         ),
         dtype="float32, one 224 x 224 image, all threads; each row: best of 3 fresh"
         " processes, the two settings in turn",
@@ -903,7 +979,7 @@ TABLES = (
         id="journey",
         page="capstone.md",
         measure="capstone:journey",
-        source=("ns-per-mac", "dot-model", "resnet-bench", "torch"),
+        source=("ns-per-mac", "dot-model", "resnet-bench", "torch", "prepared-layers"),
         columns=(
             Column("layer", "layer (ms, all convolutions of the shape)", ""),
             Column("naive_ms", "7 loops (estimate)", ",.0f"),
@@ -911,6 +987,7 @@ TABLES = (
             Column("patch_ms", "`conv_patch`", ",.1f"),
             Column("im2col_ms", "`conv_im2col`", ".2f"),
             Column("fast_ms", "`conv_fast`", ".2f"),
+            Column("prepared_ms", "prepared, + bias, ReLU", ".2f"),
             Column("torch_ms", "PyTorch", ".2f"),
         ),
         dtype="float32, batch 1, all threads",

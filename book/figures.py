@@ -958,6 +958,7 @@ def journey(results: dict, theme: dict) -> plt.Figure:
         ("conv_patch: matrix-vector per pixel", total["patch_ms"], False),
         ("conv_im2col: one GEMM", total["im2col_ms"], False),
         ("conv_fast: best method per shape", total["fast_ms"], False),
+        ("prepared layers, with bias and ReLU", total["prepared_ms"], False),
         ("PyTorch (oneDNN)", total["torch_ms"], False),
     ]
     steps = [step for step in steps if step[1] == step[1]]  # PyTorch may be absent

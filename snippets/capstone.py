@@ -23,7 +23,6 @@ from layouts import krsc_to_oihw, nhwc_to_nchw
 from resnet50_layers import layers
 from timing import available_cpus, in_fresh_process
 
-
 # --8<-- [start:time-forward]
 STEPS = {
     "plain": "conv_fast in every layer; bias and ReLU separate passes",
@@ -55,6 +54,11 @@ def forward_times(
          "torch_ms": torch_ms, "numpy_over_torch": best[step]["ms"] / torch_ms}
         for step in steps
     ]
+
+
+def final_step(rows: list[dict]) -> list[dict]:
+    """The last row of forward_times: the fastest NumPy step."""
+    return rows[-1:]
 
 
 def images() -> np.ndarray:
@@ -162,15 +166,17 @@ def torch_forward(torch, params: dict):
 
 # --8<-- [start:journey]
 def journey(ns_per_mac: list[dict], dot_model: list[dict], bench: list[dict],
-            torch_rows: list[dict]) -> list[dict]:
+            torch_rows: list[dict], prepared_rows: list[dict]) -> list[dict]:
     """Time of all convolutions of one layer shape (times its count), in ms:
     naive loops and conv_dot estimated from their measured costs; conv_patch,
-    conv_im2col and conv_fast measured; PyTorch measured when installed."""
+    conv_im2col, conv_fast and the prepared layers (with their bias and ReLU)
+    measured; PyTorch measured when installed."""
     naive_ns = ns_per_mac[0]["ns_per_mac"]  # conv_naive, float32
     a_us, b_ns = dot_model[0]["a_us"], dot_model[0]["b_ns"]
     torch_gflops = {row["layer"]: row["torch"] for row in torch_rows}
     rows = []
-    for layer, measured in zip(layers(), bench, strict=True):
+    shapes = zip(layers(), bench, prepared_rows, strict=True)
+    for layer, measured, ready in shapes:
         n, gflop = layer.count, 2 * layer.macs / 1e9
         rows.append({
             "layer": layer.name,
@@ -179,6 +185,7 @@ def journey(ns_per_mac: list[dict], dot_model: list[dict], bench: list[dict],
             "patch_ms": n * gflop / measured["patch"] * 1e3,
             "im2col_ms": n * gflop / measured["im2col"] * 1e3,
             "fast_ms": n * gflop / measured["fast"] * 1e3,
+            "prepared_ms": n * gflop / ready["prepared"] * 1e3,
             "torch_ms": n * gflop / torch_gflops[layer.name] * 1e3
             if layer.name in torch_gflops else math.nan,
         })

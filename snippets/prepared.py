@@ -97,7 +97,8 @@ class Winograd:
     def plan(self, m: int) -> tuple:
         if m not in self.plans:
             K, _, _, C = self.w.shape
-            G, BT, AT = (np.asarray(TRANSFORMS[m][k]) for k in ("G", "BT", "AT"))
+            matrices = TRANSFORMS[m]
+            G, BT, AT = (np.asarray(matrices[k]) for k in ("G", "BT", "AT"))
             U = np.einsum("ar,krsc,bs->abck", G, self.w.astype(np.float64), G)
             self.plans[m] = (
                 U.reshape((m + 2) ** 2, C, K).astype(np.float32),
@@ -190,10 +191,9 @@ def prepare(
 def main() -> None:
     rng = np.random.default_rng(0)
     for layer in layers():
-        x = rng.standard_normal((1, layer.H, layer.H, layer.C)).astype(np.float32)
-        w = rng.standard_normal((layer.K, layer.R, layer.R, layer.C)) / np.sqrt(
-            layer.R * layer.R * layer.C
-        )
+        H, C, K, R = layer.H, layer.C, layer.K, layer.R
+        x = rng.standard_normal((1, H, H, C)).astype(np.float32)
+        w = rng.standard_normal((K, R, R, C)) / np.sqrt(R * R * C)
         f = prepare(w, None, layer.stride, layer.padding)
         ref = conv_reference.conv2d(x, w, layer.stride, layer.padding)
         error = np.max(np.abs(f(x) - ref)) / np.max(np.abs(ref))
