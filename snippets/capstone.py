@@ -1,15 +1,17 @@
 """The capstone's figures: the whole ResNet-50 forward pass, timed, and the
 journey of one image from seven nested loops to the fastest NumPy version.
 
-The forward pass (snippets/resnet50.py) is timed with NumPy and, when PyTorch
-is installed, the same network with torch.nn.functional (NCHW, same weights,
-same threads), each on its own (their thread pools must not overlap). The
-journey per layer takes its figures from the other measurements: the naive
-loops and conv_dot are far too slow to run on ResNet-50's shapes, so their
-times are estimates from their measured costs (per MAC, and per np.dot call).
+The forward pass (snippets/resnet50.py) is timed with NumPy, with its layers
+prepared once (snippets/prepared.py), and, when PyTorch is installed, the
+same network in torch.nn.functional (NCHW, same weights, same threads). Each
+pass runs in a new process of its own, the libraries in turns: their thread
+pools never meet. The journey per layer takes its figures from the other
+measurements: the naive loops and conv_dot are far too slow to run on
+ResNet-50's shapes, so their times are estimates from their measured costs
+(per MAC, and per np.dot call).
 
-Run `python snippets/capstone.py` to time the forward pass on your machine.
-"""
+Run `python snippets/capstone.py` to time the forward pass on your machine
+(about half a minute) and see NumPy's time as a fraction of PyTorch's."""
 
 import math
 import os

@@ -34,38 +34,60 @@ def relu_(y: np.ndarray) -> np.ndarray:
 
 
 # --8<-- [start:gemm]
+BLOCK = 1024  # output pixels per block of the patch matrix, at least
+
+
 class Gemm:
     """im2col + GEMM with the weight matrix made once: (R*S*C + 1, K), its
-    last row the bias, met by a column of ones in the patch matrix. A 1x1
-    convolution with stride 1 reads the input as it is and adds the bias."""
+    last row the bias, met by a column of ones in the patch matrix. The patch
+    matrix is made and multiplied in blocks of whole output rows, BLOCK
+    pixels or more each, so that a block is still in the caches when the
+    product reads it. A 1x1 convolution with stride 1 reads the input as it
+    is, so its bias is added afterwards."""
 
     def __init__(self, w, bias, stride, padding, relu):
         K, R, S, C = w.shape
         self.w, self.stride, self.padding, self.relu = w, stride, padding, relu
-        self.bias = np.zeros(K, np.float32) if bias is None else bias
-        self.matrix = np.empty((R * S * C + 1, K), np.float32)
+        self.bias = bias
+        self.matrix = np.zeros((R * S * C + 1, K), np.float32)
         self.matrix[:-1] = w.reshape(K, R * S * C).T
-        self.matrix[-1] = self.bias
+        if bias is not None:
+            self.matrix[-1] = bias
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         N, H, W, C, K, R, S, P, Q, (u, v), (ph, pw) = conv_shapes(
             x, self.w, self.stride, self.padding
         )
-        if R == S == 1 and ph == pw == 0:
-            pixels = x[:, ::u, ::v].reshape(N * P * Q, C)  # copies if u > 1
+        if (R, S, u, v, ph, pw) == (1, 1, 1, 1, 0, 0):
+            pixels = x.reshape(N * P * Q, C)  # the input is the patch matrix
             y = pixels.astype(np.float32, copy=False) @ self.matrix[:-1]
-            y += self.bias
+            y = y.reshape(N, P, Q, K)
+            if self.bias is not None:
+                y += self.bias
         else:
             x_pad = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
             windows = sliding_window_view(x_pad, (R, S), axis=(1, 2))
             windows = windows[:, ::u, ::v].transpose(0, 1, 2, 4, 5, 3)
-            cols = np.empty((N, P, Q, R * S * C + 1), np.float32)
-            cols[..., -1] = 1  # meets the bias row
-            # one copy of every window, in the order (r, s, c) of the matrix
-            np.copyto(cols[..., :-1].reshape(N, P, Q, R, S, C), windows)
-            y = cols.reshape(N * P * Q, -1) @ self.matrix
-        y = y.reshape(N, P, Q, K)
+            y = np.empty((N, P, Q, K), np.float32)
+            if P * Q <= BLOCK:  # small images: the whole batch in one block
+                self.patches_times_matrix(windows, y)
+            else:  # large ones: blocks of output rows, one image at a time
+                rows = -(-BLOCK // Q)
+                for n in range(N):
+                    for p in range(0, P, rows):
+                        self.patches_times_matrix(
+                            windows[n, p : p + rows], y[n, p : p + rows]
+                        )
         return relu_(y) if self.relu else y
+
+    def patches_times_matrix(self, windows: np.ndarray, out: np.ndarray):
+        """Copy windows: (..., R, S, C) into one patch matrix, with its column
+        of ones, and multiply it by the weight matrix into out: (..., K)."""
+        pixels = out.size // out.shape[-1]
+        cols = np.empty((pixels, self.matrix.shape[0]), np.float32)
+        cols[:, -1] = 1  # meets the bias row
+        np.copyto(cols[:, :-1].reshape(windows.shape), windows)
+        np.matmul(cols, self.matrix, out=out.reshape(pixels, -1))
 # --8<-- [end:gemm]
 
 

@@ -146,8 +146,16 @@ def forward(x: np.ndarray, params: dict, conv2d=conv_fast.conv2d) -> np.ndarray:
 
 # --8<-- [start:prepared]
 def prepare(params: dict, winograd: bool = True) -> dict:
-    """Every convolution as a prepared layer (prepared.py), made once."""
-    specs = layer_specs()
+    """Every convolution as a prepared layer (prepared.py), made once. Where
+    a block has a projection shortcut, its last convolution and the shortcut
+    meet in the residual sum: one bias, the sum of both, goes to the
+    shortcut, whose strided input is copied anyway (the bias is free there)."""
+    specs, params = layer_specs(), dict(params)
+    for name in specs:
+        if name.endswith(".shortcut"):
+            block = name.removesuffix(".shortcut")
+            (w_c, b_c), (w_s, b_s) = params[f"{block}.c"], params[name]
+            params[f"{block}.c"], params[name] = (w_c, None), (w_s, b_c + b_s)
     net = {
         name: prepared.prepare(*params[name], *specs[name], winograd=winograd)
         for name in specs

@@ -24,6 +24,7 @@ PREPARED_SHAPES = [
     ((1, 16, 14, 1), (1, 3, 3, 1), 1, (0, 1), "Winograd", 2),  # C = K = 1
     ((1, 13, 13, 2), (2, 3, 3, 2), 1, 1, "Winograd", None),  # odd: im2col
     ((1, 9, 9, 3), (5, 7, 7, 3), 2, 3, "Gemm", None),
+    ((2, 40, 38, 2), (3, 5, 5, 2), 1, 2, "Gemm", None),  # blocks of 27 and 13 rows
 ]
 
 
