@@ -3,10 +3,11 @@
 A trained network's weights never change from one image to the next, so all
 the work a convolution does on its weights alone can be done once, before the
 first image: the contiguous (R*S*C, K) matrix of im2col with the bias as one
-more row, the Winograd transform of every 3x3 kernel, the rearranged kernel
-of a space-to-depth stem. `prepare` does it and returns a layer: a callable
-that takes x: (N, H, W, C) and returns the convolution, plus its bias, plus
-its ReLU when asked, (N, P, Q, K), as float32.
+more row, the Winograd transform of every 3x3 kernel (and, for the stem's
+space-to-depth form, measured against im2col, the rearranged kernel).
+`prepare` does it and returns a layer: a callable that takes x: (N, H, W, C)
+and returns the convolution, plus its bias, plus its ReLU when asked,
+(N, P, Q, K), as float32.
 
 Run `python snippets/prepared.py` to see which method each ResNet-50 layer
 gets, and its largest error against the float64 reference.
@@ -202,6 +203,9 @@ def prepare(
     Winograd for 3x3 kernels with stride 1 (unless winograd=False), im2col
     and one GEMM otherwise."""
     w = np.asarray(w, np.float32)
+    if w.ndim != 4:
+        raise ValueError(f"w must have 4 dimensions (K, R, S, C),"
+                         f" got {w.shape}")
     K, R, S, C = w.shape
     u, v = pair(stride, "stride")
     if (R, S, u, v) == (3, 3, 1, 1) and winograd:
@@ -220,8 +224,9 @@ def main() -> None:
         ref = conv_reference.conv2d(x, w, layer.stride, layer.padding)
         error = np.max(np.abs(f(x) - ref)) / np.max(np.abs(ref))
         method = type(f).__name__
-        if isinstance(f, Winograd) and (m := tile_size(layer.P, layer.P)):
-            method += f" F({m}x{m})"
+        if isinstance(f, Winograd):
+            m = tile_size(layer.P, layer.P)
+            method += f" F({m}x{m})" if m else ": im2col"
         print(f"{layer.name:26} {method:18} {error:.1e}")
 
 

@@ -97,6 +97,11 @@ def test_bad_input_raises_a_clear_error(x_shape, w_shape, kwargs, message):
         prepared.prepare(w, **kwargs)(x)
 
 
+def test_weights_of_the_wrong_rank_are_refused_when_prepared():
+    with pytest.raises(ValueError, match=r"w must have 4 dimensions .* got \(3, 3, 3\)"):
+        prepared.prepare(np.ones((3, 3, 3), np.float32))
+
+
 def test_prepared_network_gives_the_logits_of_the_plain_one():
     """At 112 x 112 the 3 x 3 layers of stage 2 run F(4x4), those of stage 3
     F(2x2), the others im2col: within the capstone's tolerance, 1e-3 of the
