@@ -886,6 +886,7 @@ TABLES = (
         measure="capstone:forward_times",
         kwargs={"rounds": 5, "steps": ("plain", "gemm", "prepared")},
         columns=(
+            Column("step", "step", ""),
             Column("what", "NumPy forward pass", ""),
             Column("numpy_ms", "time per image (ms)", ".1f"),
             Column("conv_ms", "in convolutions (ms)", ".1f"),

@@ -1000,7 +1000,7 @@ def inference_steps(results: dict, theme: dict) -> plt.Figure:
     for i, row in enumerate(data):
         ax.barh(i, row["conv_ms"], color=theme["lines"][1], label="in convolutions"
                 if i == 0 else None)
-        ax.barh(i, row["rest_ms"], left=row["conv_ms"], color=theme["lines"][3],
+        ax.barh(i, row["rest_ms"], left=row["conv_ms"], color=theme["lines"][0],
                 label="outside them" if i == 0 else None)
         ax.annotate(f"{row['numpy_ms']:.0f} ms", (row["numpy_ms"], i), xytext=(4, 0),
                     textcoords="offset points", va="center", color=theme["text"],
