@@ -918,6 +918,7 @@ TABLES = (
             Column("batch", "images per pass", "d"),
             Column("numpy_ms", "NumPy, per image (ms)", ".1f"),
             Column("conv_ms", "in convolutions (ms)", ".1f"),
+            Column("rest_ms", "outside them (ms)", ".1f"),
             Column("torch_ms", "PyTorch eager, per image (ms)", ".1f"),
             Column("numpy_over_torch", "NumPy time / PyTorch time", ".2f"),
         ),

@@ -456,7 +456,7 @@ def test_recorded_capstone_figures_support_the_prose():
     assert 20 < total["naive_ms"] / 60e3 < 40
     assert 60 < total["dot_ms"] / 1e3 < 150
     assert 100 < total["patch_ms"] < 1000
-    for key in ("im2col_ms", "fast_ms", "torch_ms"):
+    for key in ("im2col_ms", "fast_ms", "prepared_ms", "torch_ms"):
         assert not total[key] < 60 and not total[key] >= 160, key  # NaN: not measured
     # "the fitted model even puts the np.dot version behind" in the first layer, while
     # the channel sweep measured "about the same time" at C = 3
@@ -474,12 +474,11 @@ def test_recorded_capstone_figures_support_the_prose():
 
 
 def test_recorded_inference_figures_support_the_prose():
-    """inference.md: each step faster (the figure's alt text), the first steps gain
-    outside the convolutions and Winograd inside them; the three things in the way."""
+    """inference.md: each step faster (the figure's alt text), Winograd's step gains
+    inside the convolutions; the three things in the way."""
     plain, gemm, ready = rows_of("inference-steps")
     assert [r["step"] for r in (plain, gemm, ready)] == ["plain", "gemm", "prepared"]
     assert plain["numpy_ms"] > gemm["numpy_ms"] > ready["numpy_ms"]
-    assert plain["rest_ms"] - gemm["rest_ms"] > plain["conv_ms"] - gemm["conv_ms"]
     assert gemm["conv_ms"] - ready["conv_ms"] > gemm["rest_ms"] - ready["rest_ms"]
     for row in (plain, gemm, ready):  # one pass: the split adds up
         assert math.isclose(row["conv_ms"] + row["rest_ms"], row["numpy_ms"], rel_tol=1e-9)
@@ -491,14 +490,24 @@ def test_recorded_inference_figures_support_the_prose():
     for i in (2, 6):  # the 3x3 layers at 56 x 56: Winograd's largest gain
         assert layers[i]["method"] == "Winograd" and "conv2 3x3" in layers[i]["layer"]
         assert layers[i]["prepared"] > 1.2 * layers[i]["plain"]
-        if layers[i]["torch"] == layers[i]["torch"]:  # "about as fast as our Winograd"
-            assert 0.8 < layers[i]["prepared"] / layers[i]["torch"] < 1.25
+        if layers[i]["torch"] == layers[i]["torch"]:  # "level or ahead, far from 4x"
+            assert 0.85 < layers[i]["prepared"] / layers[i]["torch"] < 2
+    conv4 = layers[18]  # exercise 4: at 14 x 14, "most of the 2.25-fold saving is lost"
+    assert conv4["layer"] == "conv4 3x3" and conv4["method"] == "Winograd"
+    assert conv4["prepared"] < 1.5 * conv4["plain"]
     (totals,) = rows_of("prepared-totals")
     assert totals["prepared_ms"] < totals["plain_ms"]
-    if layers[0]["torch"] == layers[0]["torch"]:  # "about twice", "well ahead"
-        assert 1.5 < layers[0]["torch"] / layers[0]["prepared"] < 3
+    if layers[0]["torch"] == layers[0]["torch"]:  # "well above the rate of our im2col"
+        assert layers[0]["torch"] > 1.3 * layers[0]["prepared"]
     stem = {row["way"].split(":")[0].split(" (")[0]: row["gflops"] for row in rows_of("stem")}
     assert stem["prepared, space-to-depth"] < stem["prepared"]  # "costs more than it saves"
+    # "Batches did not help NumPy here", the rest "nearly doubled at batch 8"; PyTorch
+    # "ahead at batch 8"
+    batch = {row["batch"]: row for row in rows_of("forward-batches")}
+    assert batch[32]["numpy_ms"] > batch[1]["numpy_ms"]
+    assert 1.5 < batch[8]["rest_ms"] / batch[1]["rest_ms"] < 2.2
+    if batch[8]["torch_ms"] == batch[8]["torch_ms"]:
+        assert batch[8]["numpy_over_torch"] > 1
 
 
 # Every working set that a page places in a level of the memory hierarchy, with its
