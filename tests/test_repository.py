@@ -87,11 +87,11 @@ def test_local_results_are_git_ignored_and_outside_the_docs():
 
 def test_prose_and_comments_are_spelled_right():
     """codespell over every page, include, snippet, test and book module, and the README.
-    Its ignore list holds words it does not know: SME (Arm's Scalable Matrix Extension)
-    and nin (a ufunc's number of inputs)."""
+    Its ignore list holds words it does not know: SME (Arm's Scalable Matrix Extension),
+    nin (a ufunc's number of inputs) and abck (einsum subscripts in prepared.py)."""
     paths = ["docs", "includes", "snippets", "book", "tests", "README.md"]
     done = subprocess.run(
-        [sys.executable, "-m", "codespell_lib", "--ignore-words-list", "sme,nin",
+        [sys.executable, "-m", "codespell_lib", "--ignore-words-list", "sme,nin,abck",
          "--skip", "*.svg,*.json,*.png", *paths],
         cwd=ROOT, capture_output=True, text=True,
     )
