@@ -2,7 +2,10 @@
 
 import html
 import json
+import logging
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -239,3 +242,28 @@ def test_every_figure_is_shown_in_both_themes_with_one_alt_text():
         if not shown.get((name, "light"), set()) & shown.get((name, "dark"), set())
     )
     assert unshown == [], f"drawn, but no page shows both themes with one alt text: {unshown}"
+
+
+def test_a_link_to_a_missing_page_or_heading_fails_the_strict_build(tmp_path):
+    """mkdocs.yml's validation turns every unchecked link into a warning, and strict
+    turns warnings into a failed build: shown on a two-page site with those settings."""
+    for group, check in [("nav", "omitted_files"), ("nav", "not_found"),
+                         ("links", "not_found"), ("links", "unrecognized_links"),
+                         ("links", "anchors")]:
+        assert CONFIG["validation"][group][check] == logging.WARNING, check
+    assert CONFIG["strict"] is True
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n\n[there](other.md#no-such-heading)\n")
+    (docs / "other.md").write_text("# Other\n")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        "site_name: t\nstrict: true\nvalidation:\n  anchors: warn\n"
+        f"docs_dir: {docs}\nsite_dir: {tmp_path / 'site'}\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(config)],
+        capture_output=True, text=True,
+    )
+    assert done.returncode != 0
+    assert "does not contain an anchor '#no-such-heading'" in done.stderr
