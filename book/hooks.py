@@ -34,7 +34,7 @@ from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from book import LOCAL_RESULTS, RESULTS
+from book import LOCAL_RESULTS, RESULTS, SNIPPETS, downloads
 from book.claims import BY_ID, CLAIMS, Claim, Table, dtype_of
 
 TOKEN = re.compile(
@@ -265,15 +265,35 @@ def local_block(markdown: str) -> str:
     return f'!!! local "Your machine (results.local.json)"\n\n{body}'
 
 
+def with_download(markdown: str, page: str) -> str:
+    """A chapter with code offers its notebook and script under its question."""
+    if page not in CHAPTERS:
+        return markdown
+    stem = Path(page).stem
+    needs = downloads.needed(downloads.notebook_code(downloads.chapter_notebook(page)))
+    link = (
+        f"**Take it home:** [this chapter as a notebook and a script](downloads/{stem}.zip)"
+        f"{{ download={stem}.zip }} (a .zip with the {len(needs)} modules of `snippets/` "
+        "they import; [more](conventions.md#running-the-code-blocks))."
+    )
+    top = QUESTION.match(markdown)
+    if top is None:
+        raise PluginError(f"{page}: a chapter with code starts with '# Title' and a paragraph")
+    return markdown[: top.end()] + link + "\n\n" + markdown[top.end() :]
+
+
 def on_page_markdown(markdown: str, page, config, files) -> str:
+    markdown = with_download(markdown, page.file.src_uri)
     if not TOKEN.search(markdown):
         return markdown
     results, local = load_results(), load_local()
     markdown = with_machine_box(markdown, results, local)
-    return TOKEN.sub(
-        lambda m: render_token(m, page.file.src_uri, results, local, config["repo_url"]),
-        markdown,
-    )
+    return render_tokens(markdown, page.file.src_uri, results, local, config["repo_url"])
+
+
+def render_tokens(markdown: str, page: str, results: dict, local: dict | None, repo_url: str):
+    """Every token of a page's Markdown replaced (the notebooks use it too)."""
+    return TOKEN.sub(lambda m: render_token(m, page, results, local, repo_url), markdown)
 
 
 def tex_to_mathml(match: re.Match) -> str:
@@ -283,8 +303,39 @@ def tex_to_mathml(match: re.Match) -> str:
     return convert(tex, display=display)
 
 
+PYTHON_BLOCK = re.compile(
+    r'<div class="language-(?:python|py) highlight">.*?<code>(.*?)</code></pre></div>', re.S
+)
+
+
+def with_needs(content: str, page) -> str:
+    """Under each Python block that imports from snippets/ or needs more than NumPy: what
+    it needs, with a link to the chapter's download, which holds it."""
+    if page.file.src_uri not in CHAPTERS:
+        return content
+    href = "../" * page.url.count("/") + f"downloads/{Path(page.file.src_uri).stem}.zip"
+
+    def needs(match: re.Match) -> str:
+        code = html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))
+        try:
+            modules, packages = downloads.needed(code), downloads.packages(code)
+        except SyntaxError:  # a fragment shown for reading, not a program
+            return match.group(0)
+        if not modules and set(packages) <= {"numpy"}:
+            return match.group(0)
+        parts = [", ".join(f"<code>{m}.py</code>" for m in modules)] if modules else []
+        parts += [downloads.PACKAGES[p] for p in packages]
+        return (
+            match.group(0) + '<p class="block-needs">Needs '
+            + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+            + f': <a href="{href}">in this chapter\'s download</a>.</p>'
+        )
+
+    return PYTHON_BLOCK.sub(needs, content)
+
+
 def on_page_content(content: str, page, config, files) -> str:
-    return MATH.sub(tex_to_mathml, content)
+    return with_needs(MATH.sub(tex_to_mathml, content), page)
 
 
 NOTEBOOK_STYLE = re.compile(r'<style type="text/css">(.*?)</style>', re.S)
@@ -313,7 +364,29 @@ def on_post_page(output: str, page, config) -> str:
     return output
 
 
+CHAPTERS: set[str] = set()  # the pages with code, each with a download (set by on_files)
+
+
 def on_files(files, config):
+    """The downloads: each chapter's notebook and script (executed, see book/downloads.py),
+    each program of snippets/ with the modules it imports, and the whole folder."""
+    CHAPTERS.clear()
+    CHAPTERS.update(downloads.chapters())
+    for page, archive in downloads.executed_zips(CHAPTERS):
+        files.append(
+            File.generated(config, f"downloads/{Path(page).stem}.zip", content=archive)
+        )
+    for source in sorted(SNIPPETS.glob("*.py")):
+        files.append(
+            File.generated(
+                config,
+                f"downloads/programs/{source.stem}.zip",
+                content=downloads.program_zip(source.stem),
+            )
+        )
+    files.append(
+        File.generated(config, "downloads/snippets.zip", content=downloads.all_programs_zip())
+    )
     for source in sorted(Path(config["docs_dir"], "notebooks").glob("*.py")):
         notebook = jupytext.read(source)
         notebook.metadata["kernelspec"] = {

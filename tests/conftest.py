@@ -35,7 +35,7 @@ def fake_local_results(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory, fake_local_results) -> Path:
-    """Build the site once, strictly, with notebooks executed, into a temporary folder;
+    """Build the site once, strictly, with every notebook executed, into a temporary folder;
     with a reader's local results present, which the published build must not show."""
     site_dir = tmp_path_factory.mktemp("site")
     start = time.perf_counter()
@@ -54,6 +54,10 @@ def site(tmp_path_factory, fake_local_results) -> Path:
             **os.environ,
             "NO_MKDOCS_2_WARNING": "1",
             "BOOK_LOCAL_RESULTS": str(fake_local_results),
+            # every chapter's notebook runs in this build (tests/test_downloads.py), two
+            # at a time: the timings they print are not checked
+            "BOOK_NOTEBOOK_CACHE": "0",
+            "BOOK_NOTEBOOK_WORKERS": "2",
         },
         capture_output=True,
         text=True,

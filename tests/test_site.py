@@ -192,7 +192,8 @@ def test_page_and_site_budgets(site):
     assert heavy == {}
     total = sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
     assert total < 20_000_000
-    assert float((site / ".build-seconds").read_text()) < 60
+    # about 15 s, and 30 to 50 s more to run every chapter's notebook (two at a time)
+    assert float((site / ".build-seconds").read_text()) < 120
 
 
 def test_the_published_build_never_shows_local_figures(site):
