@@ -143,7 +143,18 @@ def all_programs_zip() -> bytes:
 @cache
 def site_config() -> dict:
     config = load_config(str(ROOT / "mkdocs.yml"))
-    return {"site_url": config["site_url"], "repo_url": config["repo_url"]}
+
+    def pages(nav) -> list[str]:
+        if isinstance(nav, str):
+            return [nav]
+        items = nav.values() if isinstance(nav, dict) else nav
+        return [page for item in items for page in pages(item)]
+
+    return {
+        "site_url": config["site_url"],
+        "repo_url": config["repo_url"],
+        "nav": pages(config["nav"]),
+    }
 
 
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
@@ -453,3 +464,22 @@ def executed_zips(pages: set[str]) -> list[tuple[str, bytes]]:
     workers = int(os.environ.get("BOOK_NOTEBOOK_WORKERS", "1"))
     with ThreadPoolExecutor(workers) as pool:
         return list(zip(sorted(pages), pool.map(executed_zip, sorted(pages)), strict=True))
+
+
+def listing() -> str:
+    """Every chapter's download and every program's, as two Markdown tables."""
+    rows = ["| Chapter | Download | Modules of `snippets/` in it |", "|:---|:---|---:|"]
+    for page in sorted(chapters(), key=site_config()["nav"].index):
+        stem = Path(page).stem
+        title = page_title((DOCS / page).read_text())
+        count = len(needed(notebook_code(chapter_notebook(page))))
+        rows.append(f"| [{title}]({page}) | [{stem}.zip](downloads/{stem}.zip) | {count} |")
+    rows += ["", "| Program | What it shows | It imports from `snippets/` |", "|:---|:---|:---|"]
+    for path in sorted(SNIPPETS.glob("*.py")):
+        source = path.read_text()
+        summary = ast.get_docstring(ast.parse(source)).split("\n\n")[0].replace("\n", " ")
+        others = ", ".join(f"`{m}`" for m in needed(source) if m != path.stem) or "nothing"
+        rows.append(
+            f"| [{path.name}](downloads/programs/{path.stem}.zip) | {summary} | {others} |"
+        )
+    return "\n".join(rows)

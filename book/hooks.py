@@ -10,7 +10,8 @@
   page are replaced by figures from `book.claims` and the results file; an unknown ID,
   or a claim stated on a page other than the one the registry names, fails the build.
   `[[repo]]` is the repository URL, set once in mkdocs.yml as `repo_url`; `[[glossary]]`
-  lists the terms of `includes/glossary.md`, which every page gets appended (tooltips).
+  lists the terms of `includes/glossary.md`, which every page gets appended (tooltips);
+  `[[downloads]]` lists every chapter's and every program's download (book/downloads.py).
 - Math written as `$...$` / `$$...$$` (pymdownx.arithmatex, generic mode) is converted
   to MathML at build time, which browsers render natively: no MathJax, no CDN.
 - Scripts that notebook pages would load from other hosts (MathJax, mermaid) are removed,
@@ -38,7 +39,8 @@ from book import LOCAL_RESULTS, RESULTS, SNIPPETS, downloads
 from book.claims import BY_ID, CLAIMS, Claim, Table, dtype_of
 
 TOKEN = re.compile(
-    r"\[\[(floor|measured|table|value|claims|machine|repo|glossary)(?::([\w.-]+))?\]\]"
+    r"\[\[(floor|measured|table|value|claims|machine|repo|glossary|downloads)"
+    r"(?::([\w.-]+))?\]\]"
 )
 GLOSSARY = Path(__file__).parent.parent / "includes" / "glossary.md"
 ABBREVIATION = re.compile(r"^\*\[(.+?)\]: (.+)$", re.M)
@@ -215,6 +217,8 @@ def render_token(
         return repo_url
     if kind == "glossary":
         return glossary()
+    if kind == "downloads":
+        return downloads.listing()
     if kind == "machine":
         return machine_line(results)
     if kind == "claims":
