@@ -11,7 +11,8 @@
   or a claim stated on a page other than the one the registry names, fails the build.
   `[[repo]]` is the repository URL, set once in mkdocs.yml as `repo_url`; `[[glossary]]`
   lists the terms of `includes/glossary.md`, which every page gets appended (tooltips);
-  `[[downloads]]` lists every chapter's and every program's download (book/downloads.py).
+  `[[downloads]]` lists every chapter's and every program's download (book/downloads.py);
+  `[[sources]]` every link to another site (book/sources.py).
 - Math written as `$...$` / `$$...$$` (pymdownx.arithmatex, generic mode) is converted
   to MathML at build time, which browsers render natively: no MathJax, no CDN.
 - Scripts that notebook pages would load from other hosts (MathJax, mermaid) are removed,
@@ -23,7 +24,9 @@
 import hashlib
 import html
 import json
+import logging
 import math
+import os
 import re
 import sys
 from pathlib import Path
@@ -31,15 +34,16 @@ from pathlib import Path
 import jupytext
 from latex2mathml.converter import convert
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from book import LOCAL_RESULTS, RESULTS, SNIPPETS, downloads
+from book import LOCAL_RESULTS, RESULTS, SNIPPETS, downloads, pdf, sources
 from book.claims import BY_ID, CLAIMS, Claim, Table, dtype_of
 
 TOKEN = re.compile(
-    r"\[\[(floor|measured|table|value|claims|machine|repo|glossary|downloads)"
+    r"\[\[(floor|measured|table|value|claims|machine|repo|glossary|downloads|sources)"
     r"(?::([\w.-]+))?\]\]"
 )
 GLOSSARY = Path(__file__).parent.parent / "includes" / "glossary.md"
@@ -56,6 +60,7 @@ OFFSITE_SCRIPTS = re.compile(
 )
 
 
+log = logging.getLogger("mkdocs.hooks.book")
 SERVING = False  # set by on_startup: local figures only in `mkdocs serve`
 
 
@@ -219,6 +224,8 @@ def render_token(
         return glossary()
     if kind == "downloads":
         return downloads.listing()
+    if kind == "sources":
+        return sources.listing()
     if kind == "machine":
         return machine_line(results)
     if kind == "claims":
@@ -338,6 +345,19 @@ def with_needs(content: str, page) -> str:
     return PYTHON_BLOCK.sub(needs, content)
 
 
+def on_page_context(context, page, config, nav):
+    """glightbox returns each page's HTML as a whole document (<html><head>...<body>),
+    which print-site keeps for the print page, where it adds its script before every
+    </head>: keep the body only."""
+    if getattr(page, "html", None):
+        page.html = WRAPPER.sub("", page.html)
+    return context
+
+
+WRAPPER = re.compile(r"^\s*<html><head></head><body>|</body></html>\s*$")
+
+
+@event_priority(100)  # before print-site copies each page into the print page
 def on_page_content(content: str, page, config, files) -> str:
     return with_needs(MATH.sub(tex_to_mathml, content), page)
 
@@ -406,3 +426,27 @@ def on_files(files, config):
             )
         )
     return files
+
+
+CLOSED = re.compile(r"<details(?![^>]*\bopen\b)")
+
+
+@event_priority(-100)  # after print-site has written the print page
+def on_post_build(config) -> None:
+    """The PDF: every box of the print page opened (the machine boxes, the solutions),
+    then the page printed by Chromium (book/pdf.py), unless serving or Chromium is
+    missing; a request to another host while printing fails the build."""
+    print_page = Path(config["site_dir"], "print_page", "index.html")
+    if SERVING or not print_page.exists():
+        return
+    text = CLOSED.sub("<details open", print_page.read_text())
+    # print-site gives the page the site's absolute base path, which only the published
+    # site has: the theme's search index would be looked for where it is not
+    text = re.sub(r'("base": )"[^"]*"', r'\1".."', text, count=1)
+    print_page.write_text(text)
+    if not (pdf.CHROMIUM and pdf.CHROMEDRIVER) or os.environ.get("BOOK_PDF") == "0":
+        log.info("The PDF is not built: it needs Debian's chromium and chromium-driver.")
+        return
+    offsite = pdf.print_pdf(Path(config["site_dir"]), Path(config["site_dir"], pdf.PDF_NAME))
+    if offsite:
+        raise PluginError(f"printing the PDF requested other hosts: {offsite}")

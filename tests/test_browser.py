@@ -5,32 +5,39 @@ through Selenium, pointed at those binaries so that nothing is downloaded. Witho
 them, these tests are skipped with a message saying so.
 """
 
-import functools
-import http.server
+import io
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from book import RESULTS, ROOT
+from book.pdf import (
+    CHROMEDRIVER,
+    CHROMIUM,
+    PDF_NAME,
+    new_driver,
+    offsite,
+    page_requests,
+    print_pdf,
+    serve,
+)
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 if not (CHROMIUM and CHROMEDRIVER):
     pytest.skip(
         "no Chromium: install Debian's chromium and chromium-driver (see README)",
         allow_module_level=True,
     )
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -39,75 +46,34 @@ SCREENSHOTS = ROOT / "tests" / "screenshots"  # for a reviewer to look at (git-i
 COPY_BUTTON = "button.md-code__button[data-md-type='copy']"
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def base_url(site: Path):
     """The built site, served on 127.0.0.1 at a free port."""
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server, url = serve(site)
+    yield url
     server.shutdown()
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    """Headless Chromium that makes no connection of its own (no updates, no sync)."""
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must not download a driver
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-        "--window-size=1280,900",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    """Headless Chromium that makes no connection of its own (book/pdf.py sets it up)."""
+    driver = new_driver(str(tmp_path_factory.mktemp("chromium")))
     yield driver
     driver.quit()
 
 
 def visit(browser, url: str) -> dict:
     """Load a page; return its requests, failed requests and console errors."""
-    browser.get_log("performance")  # drop what earlier pages left
+    page_requests(browser)  # drop what earlier pages left
     browser.get_log("browser")
     browser.get(url)
     WebDriverWait(browser, 10).until(
         lambda b: b.execute_script("return document.readyState") == "complete"
     )
     time.sleep(0.3)  # let the theme's scripts finish (copy buttons, search index)
-    events = [json.loads(e["message"])["message"] for e in browser.get_log("performance")]
-    requests = [
-        e["params"]["request"]["url"]
-        for e in events
-        if e["method"] == "Network.requestWillBeSent"
-        and not e["params"]["request"]["url"].startswith("data:")
-    ]
-    failed = [
-        e["params"].get("errorText", "")
-        for e in events
-        if e["method"] == "Network.loadingFailed" and not e["params"].get("canceled")
-    ]
+    requests, failed = page_requests(browser)
     errors = [log["message"] for log in browser.get_log("browser") if log["level"] == "SEVERE"]
     return {"requests": requests, "failed": failed, "errors": errors}
-
-
-def offsite(requests: list[str], base_url: str) -> list[str]:
-    """Network requests (http, https, ws) to anywhere but the served site.
-    The browser's own chrome:// pages are not network requests."""
-    network = [url for url in requests if url.split(":")[0] in ("http", "https", "ws", "wss")]
-    return [url for url in network if not url.startswith(base_url)]
 
 
 def page_urls(site: Path, base_url: str) -> list[str]:
@@ -231,6 +197,41 @@ def test_notebook_page_has_outputs_and_a_valid_download(base_url, browser):
     nbformat.validate(notebook)
 
 
+def test_a_figure_opens_full_screen_and_zooms(base_url, browser):
+    """Click a figure: GLightbox (served from the site) shows it over the page, larger
+    than in the text; Escape closes it."""
+    visit(browser, base_url + "dot-optimization/")
+    figure = next(
+        f for f in browser.find_elements(By.CSS_SELECTOR, "article a.glightbox img")
+        if f.is_displayed()  # the light figure: the dark one is hidden in light mode
+    )
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", figure)
+    width = figure.size["width"]
+    figure.click()
+    shown = ".glightbox-container .gslide.current .gslide-image img"
+    WebDriverWait(browser, 5).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, shown)
+        and b.find_element(By.CSS_SELECTOR, shown).is_displayed()
+    )
+    image = browser.find_element(By.CSS_SELECTOR, shown)
+    assert "-light.svg" in image.get_attribute("src") and image.size["width"] > 1.2 * width
+    ActionChains(browser).send_keys("\ue00c").perform()  # Escape
+    WebDriverWait(browser, 5).until(
+        lambda b: not b.find_elements(By.CSS_SELECTOR, ".glightbox-container")
+    )
+
+
+def test_a_chapter_offers_its_notebook_and_script(base_url, browser):
+    """The link under a chapter's question downloads a zip with the notebook, the
+    script and the modules they import."""
+    visit(browser, base_url + "part2-gemm/")
+    link = browser.find_element(By.CSS_SELECTOR, "article a[href$='downloads/part2-gemm.zip']")
+    assert link.is_displayed() and link.get_attribute("download") == "part2-gemm.zip"
+    with urllib.request.urlopen(link.get_attribute("href")) as response:
+        names = zipfile.ZipFile(io.BytesIO(response.read())).namelist()
+    assert {"part2-gemm/chapter-part2-gemm.ipynb", "part2-gemm/conv_im2col.py"} <= set(names)
+
+
 def test_narrow_screen_has_no_horizontal_page_scroll(site, base_url, browser):
     browser.set_window_size(375, 800)
     try:
@@ -306,3 +307,42 @@ def test_serve_shows_the_readers_figures_beside_ours(served_with_local_figures, 
     SCREENSHOTS.mkdir(exist_ok=True)
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", below[0])
     browser.save_screenshot(str(SCREENSHOTS / "local-figures.png"))
+
+
+def test_the_pdf_has_every_chapter_math_and_whole_code_lines(site):
+    """The build printed the book (a request to another host while printing fails the
+    build); the PDF has every page's title, the machine line, and code lines whole."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("no pdftotext: install Debian's poppler-utils (see README)")
+    from book.codeblocks import all_blocks
+    from book.downloads import page_title, site_config
+    from book.hooks import load_results, machine_line
+
+    pdf = site / PDF_NAME
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    pages = [p for p in site_config()["nav"] if p.endswith(".md")]
+    missing = [p for p in pages if page_title((ROOT / "docs" / p).read_text()) not in flat]
+    assert missing == [] and flat.count("Contents") >= 1
+    assert " ".join(machine_line(load_results()).split()) in flat
+    longest = max(
+        (line for b in all_blocks() if b.language == "python"
+         for line in b.block.code.splitlines()),
+        key=len,
+    )
+    assert "".join(longest.split()) in "".join(text.split())  # wrapped, not cut
+    assert 'href="from-loops-to-inner-products.pdf"' in (site / "index.html").read_text()
+
+
+def test_printing_sees_a_request_to_another_host(site):
+    """Not vacuous: a page that loads an image from elsewhere is caught while printing."""
+    page = site / "offsite-print-probe.html"
+    page.write_text('<img src="http://example.invalid/probe.png" alt="probe">')
+    try:
+        seen = print_pdf(site, site / "probe.pdf", page.name)
+    finally:
+        page.unlink()
+        (site / "probe.pdf").unlink(missing_ok=True)
+    assert seen == ["http://example.invalid/probe.png"]

@@ -96,3 +96,20 @@ def test_prose_and_comments_are_spelled_right():
         cwd=ROOT, capture_output=True, text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_link_to_another_site_is_listed_with_its_check_date():
+    """docs/data/sources.json lists exactly the links the pages and programs cite, each
+    with a title and the date it was checked (none in the future) or null."""
+    import datetime
+
+    from book.sources import external_links, load
+
+    sources, cited = load(), external_links()
+    assert sorted(set(cited) - set(sources)) == []  # a new link needs an entry
+    assert sorted(set(sources) - set(cited)) == []  # a removed link loses it
+    today = datetime.date.today()
+    for url, entry in sources.items():
+        assert entry["title"].strip(), url
+        if entry["checked"] is not None:
+            assert datetime.date.fromisoformat(entry["checked"]) <= today, url

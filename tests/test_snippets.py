@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -339,26 +341,48 @@ WRAPPERS = {name: FEWER_SHAPES for name in EVERY_SHAPE} | {
 }
 
 
-@pytest.mark.parametrize("path", sorted(SNIPPETS.glob("*.py")), ids=lambda p: p.name)
-def test_snippet_runs_as_a_program_and_says_what_it_shows(path, site, tmp_path):
-    """As a reader gets it: the program's download from the site, unzipped into an
-    empty folder, run there with `python <file>.py` (no PYTHONPATH)."""
-    text = path.read_text()
-    assert text.startswith('"""'), f"{path.name} has no docstring"
-    assert 'if __name__ == "__main__":' in text
-    with zipfile.ZipFile(site / "downloads" / "programs" / f"{path.stem}.zip") as archive:
-        archive.extractall(tmp_path)
-    folder = tmp_path / path.stem
-    assert (folder / path.name).read_text() == text
-    fewer = ["-c", WRAPPERS[path.name]] if path.name in WRAPPERS else []
-    done = subprocess.run(
-        [sys.executable, *fewer, path.name, *ARGUMENTS.get(path.name, [])],
-        cwd=folder,
+PROGRAM_TEST = "test_snippet_runs_as_a_program_and_says_what_it_shows"
+
+
+def run_program(site: Path, folder: Path, name: str) -> subprocess.CompletedProcess:
+    """Unzip the program's download from the site into an empty folder and run it
+    there with `python <file>.py` (no PYTHONPATH), as a reader would."""
+    with zipfile.ZipFile(site / "downloads" / "programs" / f"{Path(name).stem}.zip") as archive:
+        archive.extractall(folder)
+    fewer = ["-c", WRAPPERS[name]] if name in WRAPPERS else []
+    return subprocess.run(
+        [sys.executable, *fewer, name, *ARGUMENTS.get(name, [])],
+        cwd=folder / Path(name).stem,
         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
     )
+
+
+@pytest.fixture(scope="module")
+def program_runs(request, site, tmp_path_factory):
+    """The selected programs, run two at a time (they print timings but check none):
+    a future per program, the slowest started first."""
+    names = {
+        item.callspec.params["path"].name
+        for item in request.session.items
+        if getattr(item, "originalname", "") == PROGRAM_TEST
+    }
+    slow_first = sorted(names, key=lambda name: (name not in WRAPPERS, name))
+    folder = tmp_path_factory.mktemp("programs")
+    with ThreadPoolExecutor(2) as pool:
+        yield {name: pool.submit(run_program, site, folder / name, name) for name in slow_first}
+
+
+@pytest.mark.parametrize("path", sorted(SNIPPETS.glob("*.py")), ids=lambda p: p.name)
+def test_snippet_runs_as_a_program_and_says_what_it_shows(path, program_runs):
+    """As a reader gets it: the program's download from the site, unzipped into an
+    empty folder, run there (see run_program)."""
+    text = path.read_text()
+    assert text.startswith('"""'), f"{path.name} has no docstring"
+    assert 'if __name__ == "__main__":' in text
+    done = program_runs[path.name].result()
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip()
 
