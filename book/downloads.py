@@ -436,24 +436,22 @@ def execute(files: dict[str, bytes], stem: str) -> nbformat.NotebookNode:
     return notebook
 
 
-def executed_zip(page: str, use_cache: bool = True) -> bytes:
+def executed_zip(page: str) -> bytes:
     """The chapter's download with its notebook executed. Executed notebooks are kept in
     .cache/notebooks/, keyed on everything that goes into the zip and the versions of
-    Python and NumPy; BOOK_NOTEBOOK_CACHE=0 runs every notebook again."""
+    Python and NumPy; BOOK_NOTEBOOK_CACHE=0 runs every notebook again (and keeps it)."""
     stem = Path(page).stem
     files = chapter_files(page, chapter_notebook(page))
     key = hashlib.sha256(zip_bytes(files) + f"{sys.version}{np.__version__}".encode())
     cached = CACHE / f"{stem}-{key.hexdigest()[:16]}.ipynb"
-    use_cache = use_cache and os.environ.get("BOOK_NOTEBOOK_CACHE", "1") != "0"
-    if use_cache and cached.exists():
+    if cached.exists() and os.environ.get("BOOK_NOTEBOOK_CACHE", "1") != "0":
         notebook = nbformat.read(cached, as_version=4)
     else:
         notebook = execute(files, stem)
-        if use_cache:
-            CACHE.mkdir(parents=True, exist_ok=True)
-            for old in CACHE.glob(f"{stem}-*.ipynb"):
-                old.unlink()
-            nbformat.write(notebook, cached)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        for old in CACHE.glob(f"{stem}-*.ipynb"):
+            old.unlink()
+        nbformat.write(notebook, cached)
     files[notebook_name(stem)] = nbformat.writes(notebook).encode()
     return zip_bytes(files)
 

@@ -23,7 +23,10 @@ import time
 from pathlib import Path
 
 PDF_NAME = "from-loops-to-inner-products.pdf"
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which(
+    "google-chrome"
+)
+CHROMEDRIVER = shutil.which("chromedriver")
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -54,8 +54,9 @@ def site(tmp_path_factory, fake_local_results) -> Path:
             **os.environ,
             "NO_MKDOCS_2_WARNING": "1",
             "BOOK_LOCAL_RESULTS": str(fake_local_results),
-            # every chapter's notebook runs in this build (tests/test_downloads.py), two
-            # at a time: the timings they print are not checked
+            # every chapter's notebook runs in this build, none is taken from
+            # .cache/notebooks/ (tests/test_downloads.py checks them); two at a time:
+            # the timings they print are not checked
             "BOOK_NOTEBOOK_CACHE": "0",
             "BOOK_NOTEBOOK_WORKERS": "2",
         },

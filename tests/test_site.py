@@ -13,6 +13,7 @@ import nbformat
 from mkdocs.config import load_config
 
 from book import DOCS, ROOT
+from book.pdf import PDF_NAME
 
 CONFIG = load_config(str(ROOT / "mkdocs.yml"))
 # Attributes through which a page makes the browser fetch something by itself.
@@ -191,8 +192,13 @@ def test_page_and_site_budgets(site):
     }
     assert heavy.pop("print_page/index.html") < 3_000_000  # the whole book, for the PDF
     assert heavy == {}
-    total = sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
-    assert total < 20_000_000
+    sizes = {
+        path.relative_to(site).as_posix(): path.stat().st_size
+        for path in site.rglob("*")
+        if path.is_file()
+    }
+    assert sizes.pop(PDF_NAME, 0) < 16_000_000  # the whole book, figures as vectors
+    assert sum(sizes.values()) < 20_000_000
     # about 15 s, and 30 to 50 s more to run every chapter's notebook (two at a time)
     assert float((site / ".build-seconds").read_text()) < 120
 
@@ -269,3 +275,26 @@ def test_a_link_to_a_missing_page_or_heading_fails_the_strict_build(tmp_path):
     )
     assert done.returncode != 0
     assert "does not contain an anchor '#no-such-heading'" in done.stderr
+
+
+def test_chapters_offer_their_download_and_each_block_says_what_it_needs(site):
+    """Under its question, each chapter with code links its download; under each block
+    that imports from snippets/, a line names every module it needs, and links it."""
+    from book.downloads import chapters, needed
+    from book.hooks import PYTHON_BLOCK
+
+    checked = 0
+    for page in chapters():
+        stem = page.removesuffix(".md")
+        text = (site / stem / "index.html").read_text()
+        assert f'href="../downloads/{stem}.zip"' in text, page
+        for block in PYTHON_BLOCK.finditer(text):
+            modules = needed(html.unescape(re.sub(r"<[^>]+>", "", block.group(1))))
+            if not modules:
+                continue
+            line = text[block.end() :].split("</p>")[0]
+            assert line.startswith('<p class="block-needs">Needs '), (page, modules)
+            assert all(f"<code>{m}.py</code>" in line for m in modules), (page, line)
+            assert f'href="../downloads/{stem}.zip"' in line, (page, line)
+            checked += 1
+    assert checked > 50
