@@ -81,7 +81,8 @@ def modules() -> set[str]:
     return {p.stem for p in SNIPPETS.glob("*.py")}
 
 
-def imports(code: str) -> set[str]:
+@cache  # keyed on the code itself: a changed file is read again
+def imports(code: str) -> frozenset[str]:
     """Top-level names of every module the code imports, anywhere in it, and of those
     it has a new process import (`in_fresh_process("measuring", ...)`)."""
     names = set()
@@ -97,13 +98,13 @@ def imports(code: str) -> set[str]:
             and isinstance(node.args[0], ast.Constant)
         ):
             names.add(node.args[0].value)
-    return names
+    return frozenset(names)
 
 
 def needed(code: str) -> list[str]:
     """The modules of snippets/ that the code needs: those it imports, those they
     import, and so on; sorted by name."""
-    todo, found = imports(code) & modules(), set()
+    todo, found = set(imports(code) & modules()), set()
     while todo:
         name = todo.pop()
         found.add(name)

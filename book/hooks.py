@@ -281,11 +281,16 @@ def with_download(markdown: str, page: str) -> str:
     if page not in CHAPTERS:
         return markdown
     stem = Path(page).stem
-    needs = downloads.needed(downloads.notebook_code(downloads.chapter_notebook(page)))
+    code = downloads.notebook_code(downloads.chapter_notebook(page))
+    needs = downloads.needed(code)
+    packages = [
+        downloads.PACKAGES[p] for p in downloads.packages(code) if p not in downloads.OPTIONAL
+    ]
     link = (
-        f"**Take it home:** [this chapter as a notebook and a script](downloads/{stem}.zip)"
-        f"{{ download={stem}.zip }} (a .zip with the {len(needs)} modules of `snippets/` "
-        "they import; [more](conventions.md#running-the-code-blocks))."
+        f"[Download: this chapter as a notebook and a script](downloads/{stem}.zip)"
+        f"{{ .md-button download={stem}.zip }} A .zip with the {len(needs)} modules of"
+        f" `snippets/` they import; they need {' and '.join(packages)}"
+        " ([Take the book home](downloads.md))."
     )
     top = QUESTION.match(markdown)
     if top is None:
