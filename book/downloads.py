@@ -5,7 +5,7 @@ single file runs alone. Each download therefore travels with exactly the modules
 needs, found by reading the imports (`ast`), transitively:
 
 - `program_zip(name)`: `snippets/<name>.py` and the modules it imports, in a folder
-  `<name>/`: unzip it anywhere, `python <name>/<name>.py` runs.
+  `snippets/`: unzip it anywhere, `python snippets/<name>.py` runs.
 - `chapter_notebook(page)`: a page as a notebook. The prose becomes Markdown cells (tokens
   rendered with the published figures, admonitions and tabs flattened, links made
   absolute), every Python block a code cell, in the page's order, with the snippet
@@ -13,8 +13,9 @@ needs, found by reading the imports (`ast`), transitively:
 - `chapter_zip(page)`: that notebook (`.ipynb`), the same cells as a script (`.py`,
   jupytext's percent format), the modules they import and the figures they show, in a
   folder `<page>/`. The site publishes it executed: `executed_zip` unzips it into an
-  empty folder and runs the notebook there with nbclient, on a kernel that cannot import
-  anything the book installs except NumPy and threadpoolctl (`ONLY_NUMPY`). The
+  empty folder and runs the notebook there with nbclient, on a kernel that can import
+  NumPy but none of the other packages the book installs, unless the chapter needs
+  them (threadpoolctl; see `isolation`). The
   notebook and the script are `chapter-<page>.ipynb` and `.py`: `capstone.py` is a module.
 
 A zip, not cells that write the modules: a script must run with `python file.py`, and a
@@ -48,19 +49,23 @@ CACHE = ROOT / ".cache" / "notebooks"
 PACKAGES = {"numpy": "NumPy", "threadpoolctl": "threadpoolctl", "torch": "PyTorch",
             "scipy": "SciPy"}
 OPTIONAL = {"torch", "scipy"}  # peers: their cells are not run when the site is built
-# Packages a download may use besides the standard library and its own modules.
-ALLOWED = {"numpy", "threadpoolctl"}
-# The book installs these (requirements.txt) but no download may import them.
-BLOCKED = {
-    "torch", "scipy", "matplotlib", "hypothesis", "pytest", "_pytest", "pytest_codeblocks",
-    "selenium", "jupytext", "mkdocs", "material", "pymdownx", "latex2mathml", "book",
+# Packages the book installs (requirements.txt, .ci/run) that a download may not import
+# unless it needs them (threadpoolctl, for the chapters that limit BLAS threads).
+BOOK_INSTALLS = {
+    "threadpoolctl", "torch", "scipy", "matplotlib", "hypothesis", "pytest", "_pytest",
+    "pytest_codeblocks", "selenium", "jupytext", "mkdocs", "material", "pymdownx",
+    "latex2mathml", "book",
 }
-# Imports in a run of a download: every package in BLOCKED fails, and no folder named
-# snippets is on the import path; what remains is the standard library, NumPy,
-# threadpoolctl and the files beside the notebook.
-ONLY_NUMPY = f"""
+
+
+def isolation(allowed: set[str]) -> str:
+    """Python code that, run first, makes every package the book installs unimportable
+    except `allowed`, and takes any folder named snippets off the import path: what
+    remains is the standard library, NumPy, `allowed` and the files beside the code."""
+    blocked = sorted(BOOK_INSTALLS - allowed)
+    return f"""
 import importlib.abc, sys
-BLOCKED = set({sorted(BLOCKED)!r})
+BLOCKED = set({blocked!r})
 class OnlyNumpy(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name.partition(".")[0] in BLOCKED:
@@ -69,8 +74,8 @@ class OnlyNumpy(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, OnlyNumpy())
 sys.path = [p for p in sys.path if not p.rstrip("/").endswith("snippets")]
 """
-# The kernel that runs the notebooks: the same, before IPython starts.
-KERNEL = ONLY_NUMPY + "from ipykernel import kernelapp\nkernelapp.launch_new_instance()\n"
+
+
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)  # zips that do not change when nothing in them does
 
 
@@ -82,11 +87,26 @@ def modules() -> set[str]:
 
 
 @cache  # keyed on the code itself: a changed file is read again
-def imports(code: str) -> frozenset[str]:
+def imports(code: str, required: bool = False) -> frozenset[str]:
     """Top-level names of every module the code imports, anywhere in it, and of those
-    it has a new process import (`in_fresh_process("measuring", ...)`)."""
+    it has a new process import (`in_fresh_process("measuring", ...)`). `required`:
+    without the optional imports, those in a `try` that catches ImportError."""
+    tree = ast.parse(code)
+    optional = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.Try)
+        and any(
+            isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+            for h in block.handlers
+        )
+        for statement in block.body
+        for node in ast.walk(statement)
+    }
     names = set()
-    for node in ast.walk(ast.parse(code)):
+    for node in ast.walk(tree):
+        if required and id(node) in optional:
+            continue
         if isinstance(node, ast.Import):
             names |= {alias.name.partition(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -113,9 +133,10 @@ def needed(code: str) -> list[str]:
 
 
 def packages(code: str) -> list[str]:
-    """The third-party packages that the code and the modules it needs import."""
+    """The third-party packages that the code and the modules it needs import (an
+    import that may fail, in a `try` that catches ImportError, does not count)."""
     sources = [code] + [(SNIPPETS / f"{m}.py").read_text() for m in needed(code)]
-    return [p for p in PACKAGES if any(p in imports(s) for s in sources)]
+    return [p for p in PACKAGES if any(p in imports(s, required=True) for s in sources)]
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:
@@ -129,9 +150,10 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
 
 
 def program_zip(name: str) -> bytes:
-    """`snippets/<name>.py` with every module it needs, in the folder `<name>/`."""
+    """`snippets/<name>.py` with every module it needs, in a folder `snippets/`, as in
+    the repository: `python snippets/<name>.py`, as its docstring says, runs it."""
     files = [name, *needed((SNIPPETS / f"{name}.py").read_text())]
-    return zip_bytes({f"{name}/{m}.py": (SNIPPETS / f"{m}.py").read_bytes() for m in files})
+    return zip_bytes({f"snippets/{m}.py": (SNIPPETS / f"{m}.py").read_bytes() for m in files})
 
 
 def all_programs_zip() -> bytes:
@@ -162,12 +184,15 @@ FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 CONTAINER = re.compile(
     r'^(?P<indent> *)(?:!!!|\?\?\?\+?|===)(?: +(?P<kind>[\w-]+))?(?: *"(?P<title>[^"]*)")? *$'
 )
+# Boxes about running the code from the repository: a notebook has its modules beside it.
+SITE_ONLY = {"Running the blocks yourself"}
 MARKER = re.compile(r"^ *<!--(?P<marker>.*?)-->\s*$")
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 REFERENCE = re.compile(r"^\[(?P<label>[^\]^][^\]]*)\]: +(?P<url>\S+)(?P<rest>.*)$", re.M)
 ABBREVIATION = re.compile(r"^\*\[.+?\]: .+$\n?", re.M)
 LINK = re.compile(r"(\]\()(?P<url>[^)\s]+)(\))")
-DARK_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*#only-dark\)\n?")
+# an image's alt text may hold brackets, balanced (`w[k].reshape(-1)`)
+DARK_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^)\s]*#only-dark\)\n?")
 FOOTNOTE = re.compile(r"\[\^(\w+)\](:?)")
 
 
@@ -196,6 +221,10 @@ def absolute(url: str, page: str) -> str:
         path = path.removesuffix("index.md").removesuffix(".md")
         path += "/" if path and not path.endswith("/") else ""
     return base + path + (f"#{anchor}" if anchor else "")
+
+
+def count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def page_title(text: str) -> str:
@@ -259,6 +288,14 @@ def split_cells(text: str) -> list[Cell]:
             i += 1
             continue
         container = CONTAINER.match(line)
+        if container and container["title"] in SITE_ONLY:
+            depth = len(container["indent"])
+            i += 1
+            while i < len(lines) and (
+                not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip(" ")) > depth
+            ):
+                i += 1
+            continue
         if container:
             title = container["title"] or (container["kind"] or "").capitalize()
             prose.append(f"**{title}**" if title else "")
@@ -315,8 +352,8 @@ def chapter_notebook(page: str) -> nbformat.NotebookNode:
         "its text, and each of its code blocks as a cell, in the page's order.",
         f"It needs Python 3.11 or newer and {' and '.join(PACKAGES[p] for p in third_party)}"
         f" (`pip install {' '.join(third_party)}`)"
-        + (f", and the {len(local)} modules beside it, which it imports from the book's "
-           f"`snippets/`: {', '.join(f'`{m}.py`' for m in local)}." if local else "."),
+        + (f", and the {count(len(local), 'module')} beside it, which it imports from the"
+           f" book's `snippets/`: {', '.join(f'`{m}.py`' for m in local)}." if local else "."),
     ]
     if optional:
         peers = " and ".join(PACKAGES[p] for p in sorted(optional))
@@ -394,11 +431,18 @@ def chapters() -> list[str]:
 # --- executed, in an empty folder, with NumPy only ----------------------------------------
 
 
-def only_numpy_kernel(folder: Path) -> str:
-    """Write a kernel spec whose kernel can import NumPy but not the book's other
-    packages; return its directory."""
+def requirements(notebook: nbformat.NotebookNode) -> set[str]:
+    """The packages a notebook needs besides NumPy, its optional peers left out."""
+    return set(packages(notebook_code(notebook))) - OPTIONAL - {"numpy"}
+
+
+def only_numpy_kernel(folder: Path, allowed: set[str]) -> str:
+    """Write a kernel spec whose kernel can import NumPy and `allowed`, but none of the
+    book's other packages (`isolation`); return its directory."""
     launcher = folder / "only_numpy_kernel.py"
-    launcher.write_text(KERNEL)
+    launcher.write_text(
+        isolation(allowed) + "from ipykernel import kernelapp\nkernelapp.launch_new_instance()\n"
+    )
     spec = folder / "kernels" / "only-numpy"
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
@@ -411,19 +455,20 @@ def only_numpy_kernel(folder: Path) -> str:
 
 
 def execute(files: dict[str, bytes], stem: str) -> nbformat.NotebookNode:
-    """Unzip the chapter's files into an empty folder, run its notebook there on the
-    NumPy-only kernel, return the notebook with its outputs. A cell that fails raises
-    nbclient's CellExecutionError, which names the cell and the error."""
+    """Unzip the chapter's files into an empty folder, run its notebook there on a
+    kernel that can import NumPy and what the notebook needs (`requirements`), return
+    the notebook with its outputs. A cell that fails raises nbclient's
+    CellExecutionError, which names the cell and the error."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
+    notebook = nbformat.reads(files[notebook_name(stem)].decode(), as_version=4)
     with tempfile.TemporaryDirectory() as scratch:
-        kernels = only_numpy_kernel(Path(scratch))
+        kernels = only_numpy_kernel(Path(scratch), requirements(notebook))
         folder = Path(scratch, "download")
         with zipfile.ZipFile(io.BytesIO(zip_bytes(files))) as archive:
             archive.extractall(folder)
-        notebook = nbformat.reads(files[notebook_name(stem)].decode(), as_version=4)
         manager = KernelManager(
             kernel_name="only-numpy", kernel_spec_manager=KernelSpecManager(kernel_dirs=[kernels])
         )
@@ -465,15 +510,19 @@ def executed_zips(pages: set[str]) -> list[tuple[str, bytes]]:
         return list(zip(sorted(pages), pool.map(executed_zip, sorted(pages)), strict=True))
 
 
-def listing() -> str:
-    """Every chapter's download and every program's, as two Markdown tables."""
-    rows = ["| Chapter | Download | Modules of `snippets/` in it |", "|:---|:---|---:|"]
-    for page in sorted(chapters(), key=site_config()["nav"].index):
-        stem = Path(page).stem
-        title = page_title((DOCS / page).read_text())
-        count = len(needed(notebook_code(chapter_notebook(page))))
-        rows.append(f"| [{title}]({page}) | [{stem}.zip](downloads/{stem}.zip) | {count} |")
-    rows += ["", "| Program | What it shows | It imports from `snippets/` |", "|:---|:---|:---|"]
+def listing(which: str) -> str:
+    """`chapters`: every chapter's download; `programs`: every program's; a table."""
+    if which == "chapters":
+        rows = ["| Chapter | Download | Modules of `snippets/` in it |", "|:---|:---|---:|"]
+        for page in sorted(chapters(), key=site_config()["nav"].index):
+            stem = Path(page).stem
+            title = page_title((DOCS / page).read_text())
+            number = len(needed(notebook_code(chapter_notebook(page))))
+            rows.append(f"| [{title}]({page}) | [{stem}.zip](downloads/{stem}.zip) | {number} |")
+        return "\n".join(rows)
+    if which != "programs":
+        raise ValueError(f"[[downloads:{which}]]: chapters or programs")
+    rows = ["| Program | What it shows | It imports from `snippets/` |", "|:---|:---|:---|"]
     for path in sorted(SNIPPETS.glob("*.py")):
         source = path.read_text()
         summary = ast.get_docstring(ast.parse(source)).split("\n\n")[0].replace("\n", " ")

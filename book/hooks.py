@@ -223,7 +223,7 @@ def render_token(
     if kind == "glossary":
         return glossary()
     if kind == "downloads":
-        return downloads.listing()
+        return downloads.listing(item_id)
     if kind == "sources":
         return sources.listing()
     if kind == "machine":
@@ -288,8 +288,9 @@ def with_download(markdown: str, page: str) -> str:
     ]
     link = (
         f"[Download: this chapter as a notebook and a script](downloads/{stem}.zip)"
-        f"{{ .md-button download={stem}.zip }} A .zip with the {len(needs)} modules of"
-        f" `snippets/` they import; they need {' and '.join(packages)}"
+        f"{{ .md-button download={stem}.zip }} A .zip with the"
+        f" {downloads.count(len(needs), 'module')} of `snippets/` they import; they need"
+        f" {' and '.join(packages)}"
         " ([Take the book home](downloads.md))."
     )
     top = QUESTION.match(markdown)
@@ -325,8 +326,8 @@ PYTHON_BLOCK = re.compile(
 
 
 def with_needs(content: str, page) -> str:
-    """Under each Python block that imports from snippets/ or needs more than NumPy: what
-    it needs, with a link to the chapter's download, which holds it."""
+    """Above each Python block that imports from snippets/ or needs more than NumPy:
+    what it needs, with a link to the chapter's download, which holds it."""
     if page.file.src_uri not in CHAPTERS:
         return content
     href = "../" * page.url.count("/") + f"downloads/{Path(page.file.src_uri).stem}.zip"
@@ -339,32 +340,35 @@ def with_needs(content: str, page) -> str:
             return match.group(0)
         if not modules and set(packages) <= {"numpy"}:
             return match.group(0)
-        parts = [", ".join(f"<code>{m}.py</code>" for m in modules)] if modules else []
+        direct = sorted(downloads.imports(code) & set(modules))
+        parts = [", ".join(f"<code>{m}.py</code>" for m in direct)] if direct else []
+        if len(modules) > len(direct):
+            parts[-1] += f" (and the {downloads.count(len(modules) - len(direct), 'module')}"
+            parts[-1] += " they import)" if len(direct) > 1 else " it imports)"
         parts += [downloads.PACKAGES[p] for p in packages]
         return (
-            match.group(0) + '<p class="block-needs">Needs '
+            '<p class="block-needs">Needs '
             + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-            + f': <a href="{href}">in this chapter\'s download</a>.</p>'
+            + f': <a href="{href}">in this chapter\'s download</a>.</p>\n' + match.group(0)
         )
 
     return PYTHON_BLOCK.sub(needs, content)
 
 
-def on_page_context(context, page, config, nav):
-    """glightbox returns each page's HTML as a whole document (<html><head>...<body>),
-    which print-site keeps for the print page, where it adds its script before every
-    </head>: keep the body only."""
-    if getattr(page, "html", None):
-        page.html = WRAPPER.sub("", page.html)
-    return context
+PDF_LINK = re.compile(rf'<a href="[^"]*{re.escape(pdf.PDF_NAME)}">(.*?)</a>', re.S)
 
 
-WRAPPER = re.compile(r"^\s*<html><head></head><body>|</body></html>\s*$")
+def without_pdf_link(content: str) -> str:
+    """A build that makes no PDF (serving, or no Chromium) links to none."""
+    if not SERVING and pdf.CHROMIUM and pdf.CHROMEDRIVER and os.environ.get("BOOK_PDF") != "0":
+        return content
+    return PDF_LINK.sub(r'<span title="not made by this build (it needs Chromium)">\1</span>',
+                        content)
 
 
 @event_priority(100)  # before print-site copies each page into the print page
 def on_page_content(content: str, page, config, files) -> str:
-    return with_needs(MATH.sub(tex_to_mathml, content), page)
+    return without_pdf_link(with_needs(MATH.sub(tex_to_mathml, content), page))
 
 
 NOTEBOOK_STYLE = re.compile(r'<style type="text/css">(.*?)</style>', re.S)
@@ -449,7 +453,7 @@ def on_post_build(config) -> None:
     # site has: the theme's search index would be looked for where it is not
     text = re.sub(r'("base": )"[^"]*"', r'\1".."', text, count=1)
     print_page.write_text(text)
-    if not (pdf.CHROMIUM and pdf.CHROMEDRIVER) or os.environ.get("BOOK_PDF") == "0":
+    if not (pdf.CHROMIUM and pdf.CHROMEDRIVER) or os.environ.get("BOOK_PDF") == "0":  # as above
         log.info("The PDF is not built: it needs Debian's chromium and chromium-driver.")
         return
     offsite = pdf.print_pdf(Path(config["site_dir"]), Path(config["site_dir"], pdf.PDF_NAME))

@@ -18,14 +18,16 @@ from nbclient.exceptions import CellExecutionError
 from book import DOCS
 from book.codeblocks import page_blocks, without_blank_lines
 from book.downloads import (
-    ONLY_NUMPY,
     Cell,
     absolute,
     chapters,
     execute,
+    figures,
+    isolation,
     needed,
     notebook_code,
     notebook_name,
+    requirements,
     site_config,
     split_cells,
 )
@@ -82,13 +84,17 @@ def test_each_chapter_notebook_ran_in_an_empty_folder_with_numpy_only(site, page
             assert got == expected, where
     modules = {f"{stem}/{m}.py" for m in needed(notebook_code(notebook))}
     assert modules | {notebook_name(stem), notebook_name(stem, ".py")} <= names
+    shown = {f"{stem}/{f}" for f in figures(notebook)}
+    assert shown <= names, page  # every figure the text shows travels with it
+    links = "".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert "#only-dark" not in links, page  # the dark twin of each figure is left out
 
 
 def test_the_scripts_are_the_notebooks_and_run_in_an_empty_folder_with_numpy_only(
     site, tmp_path
 ):
     """`python chapter-<page>.py`, in the unzipped download and nowhere else, with every
-    package the book installs but NumPy and threadpoolctl made unimportable."""
+    package the book installs made unimportable but NumPy and what the chapter needs."""
     runs = {}
     for page in CHAPTERS:
         stem = Path(page).stem
@@ -99,12 +105,13 @@ def test_the_scripts_are_the_notebooks_and_run_in_an_empty_folder_with_numpy_onl
         assert notebook_code(as_script) == notebook_code(notebook), page
         runs[page] = folder
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    runner = ONLY_NUMPY + "import runpy; runpy.run_path(sys.argv[1], run_name='__main__')"
+    run_script = "import runpy; runpy.run_path(sys.argv[1], run_name='__main__')"
 
     def run(page: str) -> subprocess.CompletedProcess:
         script = f"chapter-{Path(page).stem}.py"
+        allowed = requirements(downloaded_notebook(site, page)[0])
         return subprocess.run(
-            [sys.executable, "-c", runner, script],
+            [sys.executable, "-c", isolation(allowed) + run_script, script],
             cwd=runs[page],
             env=env,
             capture_output=True,
@@ -119,13 +126,14 @@ def test_the_scripts_are_the_notebooks_and_run_in_an_empty_folder_with_numpy_onl
 
 
 def test_the_notebook_kernel_cannot_import_what_the_book_installs(tmp_path):
-    """The only-NumPy kernel is real: NumPy imports, a package the book installs for
-    its tests does not, nor does a snippet that is not in the download."""
+    """The only-NumPy kernel is real: NumPy imports (threadpoolctl too, where the
+    notebook imports it), a package the book installs for its tests does not, nor does
+    a snippet that is not in the download."""
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell("import numpy, threadpoolctl")]
     files = {"t/chapter-t.ipynb": nbformat.writes(notebook).encode()}
     assert execute(files, "t").cells[0].execution_count == 1
-    for module in ("pytest", "shapes"):
+    for module in ("pytest", "shapes", "scipy"):
         notebook.cells = [nbformat.v4.new_code_cell(f"import {module}")]
         files = {"t/chapter-t.ipynb": nbformat.writes(notebook).encode()}
         with pytest.raises(CellExecutionError, match="ModuleNotFoundError"):

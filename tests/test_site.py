@@ -278,9 +278,10 @@ def test_a_link_to_a_missing_page_or_heading_fails_the_strict_build(tmp_path):
 
 
 def test_chapters_offer_their_download_and_each_block_says_what_it_needs(site):
-    """Under its question, each chapter with code links its download; under each block
-    that imports from snippets/, a line names every module it needs, and links it."""
-    from book.downloads import chapters, needed
+    """Under its question, each chapter with code links its download; above each block
+    that imports from snippets/, a line names the modules it imports (and counts those
+    they import), and links the download."""
+    from book.downloads import chapters, count, imports, needed
     from book.hooks import PYTHON_BLOCK
 
     checked = 0
@@ -289,12 +290,16 @@ def test_chapters_offer_their_download_and_each_block_says_what_it_needs(site):
         text = (site / stem / "index.html").read_text()
         assert f'href="../downloads/{stem}.zip"' in text, page
         for block in PYTHON_BLOCK.finditer(text):
-            modules = needed(html.unescape(re.sub(r"<[^>]+>", "", block.group(1))))
+            code = html.unescape(re.sub(r"<[^>]+>", "", block.group(1)))
+            modules = needed(code)
             if not modules:
                 continue
-            line = text[block.end() :].split("</p>")[0]
-            assert line.startswith('<p class="block-needs">Needs '), (page, modules)
-            assert all(f"<code>{m}.py</code>" in line for m in modules), (page, line)
+            line = text[: block.start()].rsplit('<p class="block-needs">', 1)[-1]
+            assert line.endswith("</p>\n") and "<pre" not in line, (page, modules)
+            direct = imports(code) & set(modules)
+            assert all(f"<code>{m}.py</code>" in line for m in direct), (page, line)
+            if len(modules) > len(direct):
+                assert count(len(modules) - len(direct), "module") in line, (page, line)
             assert f'href="../downloads/{stem}.zip"' in line, (page, line)
             checked += 1
     assert checked > 50

@@ -347,13 +347,13 @@ PROGRAM_TEST = "test_snippet_runs_as_a_program_and_says_what_it_shows"
 
 def run_program(site: Path, folder: Path, name: str) -> subprocess.CompletedProcess:
     """Unzip the program's download from the site into an empty folder and run it
-    there with `python <file>.py` (no PYTHONPATH), as a reader would."""
+    there with `python snippets/<file>.py` (no PYTHONPATH), as a reader would."""
     with zipfile.ZipFile(site / "downloads" / "programs" / f"{Path(name).stem}.zip") as archive:
         archive.extractall(folder)
     fewer = ["-c", WRAPPERS[name]] if name in WRAPPERS else []
     return subprocess.run(
-        [sys.executable, *fewer, name, *ARGUMENTS.get(name, [])],
-        cwd=folder / Path(name).stem,
+        [sys.executable, *fewer, f"snippets/{name}", *ARGUMENTS.get(name, [])],
+        cwd=folder,
         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
         capture_output=True,
         text=True,
