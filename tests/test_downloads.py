@@ -201,4 +201,4 @@ def test_every_download_is_the_same_bytes_when_nothing_changed():
     first, second = program_zip("conv_im2col"), program_zip("conv_im2col")
     assert first == second
     names = zipfile.ZipFile(io.BytesIO(first)).namelist()
-    assert names == sorted(names) and "conv_im2col/conv_im2col.py" in names
+    assert names == sorted(names) and "snippets/conv_im2col.py" in names
