@@ -11,7 +11,9 @@ load no font.
 import io
 import itertools
 import json
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 
 import matplotlib
 
@@ -1087,21 +1089,28 @@ def style(fig: plt.Figure, theme: dict) -> None:
     fig.tight_layout()
 
 
-def render(results: dict) -> dict[str, str]:
-    """Every figure in every theme, as {file name: SVG text}."""
+def render_theme(results: dict, theme_name: str) -> dict[str, str]:
+    """Every figure in one theme, as {file name: SVG text}."""
     plt.rcParams["svg.hashsalt"] = "loops-to-inner-products"
-    svgs = {}
+    theme, svgs = THEMES[theme_name], {}
     for name, draw in DRAWINGS.items():
-        for theme_name, theme in THEMES.items():
-            fig = draw(results, theme)
-            style(fig, theme)
-            buffer = io.StringIO()
-            fig.savefig(
-                buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None}
-            )
-            plt.close(fig)
-            svgs[f"{name}-{theme_name}.svg"] = buffer.getvalue()
+        fig = draw(results, theme)
+        style(fig, theme)
+        buffer = io.StringIO()
+        fig.savefig(
+            buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None}
+        )
+        plt.close(fig)
+        svgs[f"{name}-{theme_name}.svg"] = buffer.getvalue()
     return svgs
+
+
+def render(results: dict) -> dict[str, str]:
+    """Every figure in every theme, as {file name: SVG text}: one process per theme."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(len(THEMES), mp_context=context) as pool:
+        parts = pool.map(render_theme, itertools.repeat(results), THEMES)
+        return {name: svg for part in parts for name, svg in part.items()}
 
 
 def write_figures(results: dict) -> list[str]:
