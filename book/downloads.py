@@ -30,6 +30,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -86,12 +87,18 @@ def modules() -> set[str]:
     return {p.stem for p in SNIPPETS.glob("*.py")}
 
 
+# ast.parse from two threads at once can fail in CPython 3.11 ("AST constructor recursion
+# depth mismatch"); the notebooks are built two at a time.
+PARSING = threading.Lock()
+
+
 @cache  # keyed on the code itself: a changed file is read again
 def imports(code: str, required: bool = False) -> frozenset[str]:
     """Top-level names of every module the code imports, anywhere in it, and of those
     it has a new process import (`in_fresh_process("measuring", ...)`). `required`:
     without the optional imports, those in a `try` that catches ImportError."""
-    tree = ast.parse(code)
+    with PARSING:
+        tree = ast.parse(code)
     optional = {
         id(node)
         for block in ast.walk(tree)

@@ -107,11 +107,12 @@ def test_the_scripts_are_the_notebooks_and_run_in_an_empty_folder_with_numpy_onl
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     run_script = "import runpy; runpy.run_path(sys.argv[1], run_name='__main__')"
 
+    allowed = {page: requirements(downloaded_notebook(site, page)[0]) for page in runs}
+
     def run(page: str) -> subprocess.CompletedProcess:
         script = f"chapter-{Path(page).stem}.py"
-        allowed = requirements(downloaded_notebook(site, page)[0])
         return subprocess.run(
-            [sys.executable, "-c", isolation(allowed) + run_script, script],
+            [sys.executable, "-c", isolation(allowed[page]) + run_script, script],
             cwd=runs[page],
             env=env,
             capture_output=True,
