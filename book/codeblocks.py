@@ -33,6 +33,15 @@ SHELLS = {"sh", "bash"}
 # Fences run as Python. Anything else Pygments colours as Python (a `pycon` session,
 # a traceback) cannot run as it stands, so the guard reports it unless it is marked.
 RUNNABLE_PYTHON = {"Python", "Python 2.x"}
+# A fenced block's opening line (any indentation), and the line that closes it.
+FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+
+
+def closing(fence: str) -> re.Pattern:
+    """The closing line of a block opened by `fence` (the same character, as many)."""
+    return re.compile(rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+
+
 HIGHLIGHTED = re.compile(r'<div class="language-([\w+-]+) highlight">.*?<code>(.*?)</code>', re.S)
 TAG = re.compile(r"<[^>]+>")
 

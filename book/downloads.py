@@ -43,7 +43,7 @@ import numpy as np
 from mkdocs.config import load_config
 
 from book import DOCS, ROOT, SNIPPETS
-from book.codeblocks import expand, language
+from book.codeblocks import FENCE, closing, expand, language, page_blocks
 
 CACHE = ROOT / ".cache" / "notebooks"
 # Third-party packages a notebook may need, with the name a reader installs.
@@ -146,6 +146,11 @@ def packages(code: str) -> list[str]:
     return [p for p in PACKAGES if any(p in imports(s, required=True) for s in sources)]
 
 
+def chapter_packages(code: str) -> list[str]:
+    """What a chapter's notebook needs to run: its packages but the optional peers."""
+    return [p for p in packages(code) if p not in OPTIONAL]
+
+
 def zip_bytes(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -187,7 +192,6 @@ def site_config() -> dict:
     }
 
 
-FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 CONTAINER = re.compile(
     r'^(?P<indent> *)(?:!!!|\?\?\?\+?|===)(?: +(?P<kind>[\w-]+))?(?: *"(?P<title>[^"]*)")? *$'
 )
@@ -266,9 +270,8 @@ def split_cells(text: str) -> list[Cell]:
         fence = FENCE.match(line)
         if fence:
             width = len(fence["indent"])
-            mark, length = re.escape(fence["fence"][0]), len(fence["fence"])
-            closing = re.compile(rf"^ *{mark}{{{length},}}\s*$")
-            end = next(j for j in range(i + 1, len(lines)) if closing.match(lines[j]))
+            end_line = closing(fence["fence"])
+            end = next(j for j in range(i + 1, len(lines)) if end_line.match(lines[j]))
             body = "\n".join(x[width:] for x in lines[i + 1 : end])
             if drop_next_fence:
                 drop_next_fence = False
@@ -349,8 +352,7 @@ def chapter_notebook(page: str) -> nbformat.NotebookNode:
     cells = split_cells(text)
     prose_for_jupyter(cells, page, references)
     code = "\n\n".join(c.text for c in cells if c.kind == "code")
-    local = needed(code)
-    third_party = [p for p in packages(code) if p not in OPTIONAL]
+    local, third_party = needed(code), chapter_packages(code)
     url = absolute(page, page)
     optional = {c.needs for c in cells if c.needs}
     intro = [
@@ -421,18 +423,13 @@ def chapter_files(page: str, notebook: nbformat.NotebookNode) -> dict[str, bytes
     return files
 
 
-def has_code(page: str) -> bool:
-    text = expand((DOCS / page).read_text())
-    return any(
-        language(m["info"].strip()) == "python"
-        for m in map(FENCE.match, text.split("\n"))
-        if m
-    )
-
-
 def chapters() -> list[str]:
     """The pages (docs/*.md) with at least one Python block."""
-    return [p.name for p in sorted(DOCS.glob("*.md")) if has_code(p.name)]
+    return [
+        p.name
+        for p in sorted(DOCS.glob("*.md"))
+        if any(b.language == "python" for b in page_blocks(p.read_text(), p.name))
+    ]
 
 
 # --- executed, in an empty folder, with NumPy only ----------------------------------------
@@ -440,7 +437,7 @@ def chapters() -> list[str]:
 
 def requirements(notebook: nbformat.NotebookNode) -> set[str]:
     """The packages a notebook needs besides NumPy, its optional peers left out."""
-    return set(packages(notebook_code(notebook))) - OPTIONAL - {"numpy"}
+    return set(chapter_packages(notebook_code(notebook))) - {"numpy"}
 
 
 def only_numpy_kernel(folder: Path, allowed: set[str]) -> str:
@@ -489,12 +486,12 @@ def execute(files: dict[str, bytes], stem: str) -> nbformat.NotebookNode:
     return notebook
 
 
-def executed_zip(page: str) -> bytes:
+def executed_zip(page: str, notebook: nbformat.NotebookNode) -> bytes:
     """The chapter's download with its notebook executed. Executed notebooks are kept in
     .cache/notebooks/, keyed on everything that goes into the zip and the versions of
     Python and NumPy; BOOK_NOTEBOOK_CACHE=0 runs every notebook again (and keeps it)."""
     stem = Path(page).stem
-    files = chapter_files(page, chapter_notebook(page))
+    files = chapter_files(page, notebook)
     key = hashlib.sha256(zip_bytes(files) + f"{sys.version}{np.__version__}".encode())
     cached = CACHE / f"{stem}-{key.hexdigest()[:16]}.ipynb"
     if cached.exists() and os.environ.get("BOOK_NOTEBOOK_CACHE", "1") != "0":
@@ -509,22 +506,25 @@ def executed_zip(page: str) -> bytes:
     return zip_bytes(files)
 
 
-def executed_zips(pages: set[str]) -> list[tuple[str, bytes]]:
-    """Every chapter's download, executed; BOOK_NOTEBOOK_WORKERS notebooks at a time
-    (default 1: the timings a notebook prints are its own, not shared with another)."""
+def executed_zips(notebooks: dict[str, nbformat.NotebookNode]) -> dict[str, bytes]:
+    """Every chapter's download, from its notebook (`chapter_notebook`), executed;
+    BOOK_NOTEBOOK_WORKERS notebooks at a time (default 1: the timings a notebook prints
+    are its own, not shared with another)."""
     workers = int(os.environ.get("BOOK_NOTEBOOK_WORKERS", "1"))
     with ThreadPoolExecutor(workers) as pool:
-        return list(zip(sorted(pages), pool.map(executed_zip, sorted(pages)), strict=True))
+        return dict(zip(notebooks, pool.map(executed_zip, notebooks, notebooks.values()),
+                        strict=True))
 
 
-def listing(which: str) -> str:
-    """`chapters`: every chapter's download; `programs`: every program's; a table."""
+def listing(which: str, notebooks: dict[str, nbformat.NotebookNode]) -> str:
+    """`chapters`: the download of each chapter (of `notebooks`, by page); `programs`:
+    every program's; a table."""
     if which == "chapters":
         rows = ["| Chapter | Download | Modules of `snippets/` in it |", "|:---|:---|---:|"]
-        for page in sorted(chapters(), key=site_config()["nav"].index):
+        for page in sorted(notebooks, key=site_config()["nav"].index):
             stem = Path(page).stem
             title = page_title((DOCS / page).read_text())
-            number = len(needed(notebook_code(chapter_notebook(page))))
+            number = len(needed(notebook_code(notebooks[page])))
             rows.append(f"| [{title}]({page}) | [{stem}.zip](downloads/{stem}.zip) | {number} |")
         return "\n".join(rows)
     if which != "programs":

@@ -20,12 +20,9 @@ from collections import Counter
 
 from markdown.extensions.toc import slugify
 
-FENCE = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
+from book.codeblocks import FENCE, closing
+
 HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def closing(mark: str) -> re.Pattern:
-    return re.compile(rf"^ *{re.escape(mark[0])}{{{len(mark)},}}\s*$")
 
 
 def fences(text: str) -> list[tuple[str, str]]:
@@ -36,11 +33,11 @@ def fences(text: str) -> list[tuple[str, str]]:
         if not match:
             i += 1
             continue
-        indent, end = len(match[1]), closing(match[2])
+        indent, end = len(match["indent"]), closing(match["fence"])
         j = i + 1
         while j < len(lines) and not end.match(lines[j]):
             j += 1
-        found.append((match[3].strip(), "\n".join(x[indent:] for x in lines[i + 1 : j])))
+        found.append((match["info"].strip(), "\n".join(x[indent:] for x in lines[i + 1 : j])))
         i = j + 1
     return found
 
@@ -49,7 +46,7 @@ def outside_code(text: str) -> str:
     kept, end = [], None
     for line in text.split("\n"):
         if end is None and (match := FENCE.match(line)):
-            end = closing(match[2])
+            end = closing(match["fence"])
         elif end is not None and end.match(line):
             end = None
         elif end is None:

@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from book import LOCAL_RESULTS, RESULTS, SNIPPETS, downloads, pdf, sources
 from book.claims import BY_ID, CLAIMS, Claim, Table, dtype_of
+from book.codeblocks import TAG
 
 TOKEN = re.compile(
     r"\[\[(floor|measured|table|value|claims|machine|repo|glossary|downloads|sources)"
@@ -223,7 +224,7 @@ def render_token(
     if kind == "glossary":
         return glossary()
     if kind == "downloads":
-        return downloads.listing(item_id)
+        return downloads.listing(item_id, NOTEBOOKS)
     if kind == "sources":
         return sources.listing()
     if kind == "machine":
@@ -278,14 +279,12 @@ def local_block(markdown: str) -> str:
 
 def with_download(markdown: str, page: str) -> str:
     """A chapter with code offers its notebook and script under its question."""
-    if page not in CHAPTERS:
+    if page not in NOTEBOOKS:
         return markdown
     stem = Path(page).stem
-    code = downloads.notebook_code(downloads.chapter_notebook(page))
+    code = downloads.notebook_code(NOTEBOOKS[page])
     needs = downloads.needed(code)
-    packages = [
-        downloads.PACKAGES[p] for p in downloads.packages(code) if p not in downloads.OPTIONAL
-    ]
+    packages = [downloads.PACKAGES[p] for p in downloads.chapter_packages(code)]
     link = (
         f"[Download: this chapter as a notebook and a script](downloads/{stem}.zip)"
         f"{{ .md-button download={stem}.zip }} A .zip with the"
@@ -328,12 +327,12 @@ PYTHON_BLOCK = re.compile(
 def with_needs(content: str, page) -> str:
     """Above each Python block that imports from snippets/ or needs more than NumPy:
     what it needs, with a link to the chapter's download, which holds it."""
-    if page.file.src_uri not in CHAPTERS:
+    if page.file.src_uri not in NOTEBOOKS:
         return content
     href = "../" * page.url.count("/") + f"downloads/{Path(page.file.src_uri).stem}.zip"
 
     def needs(match: re.Match) -> str:
-        code = html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))
+        code = html.unescape(TAG.sub("", match.group(1)))
         try:
             modules, packages = downloads.needed(code), downloads.packages(code)
         except SyntaxError:  # a fragment shown for reading, not a program
@@ -358,9 +357,19 @@ def with_needs(content: str, page) -> str:
 PDF_LINK = re.compile(rf'<a href="[^"]*{re.escape(pdf.PDF_NAME)}">(.*?)</a>', re.S)
 
 
+def makes_pdf() -> bool:
+    """Whether this build prints the PDF: not when serving, not without Chromium and
+    its driver, not with BOOK_PDF=0."""
+    return (
+        not SERVING
+        and bool(pdf.CHROMIUM and pdf.CHROMEDRIVER)
+        and os.environ.get("BOOK_PDF") != "0"
+    )
+
+
 def without_pdf_link(content: str) -> str:
-    """A build that makes no PDF (serving, or no Chromium) links to none."""
-    if not SERVING and pdf.CHROMIUM and pdf.CHROMEDRIVER and os.environ.get("BOOK_PDF") != "0":
+    """A build that makes no PDF links to none."""
+    if makes_pdf():
         return content
     return PDF_LINK.sub(r'<span title="not made by this build (it needs Chromium)">\1</span>',
                         content)
@@ -397,15 +406,16 @@ def on_post_page(output: str, page, config) -> str:
     return output
 
 
-CHAPTERS: set[str] = set()  # the pages with code, each with a download (set by on_files)
+# Each page with code (a chapter) and its notebook, made once per build by on_files.
+NOTEBOOKS: dict = {}
 
 
 def on_files(files, config):
     """The downloads: each chapter's notebook and script (executed, see book/downloads.py),
     each program of snippets/ with the modules it imports, and the whole folder."""
-    CHAPTERS.clear()
-    CHAPTERS.update(downloads.chapters())
-    for page, archive in downloads.executed_zips(CHAPTERS):
+    NOTEBOOKS.clear()
+    NOTEBOOKS.update({page: downloads.chapter_notebook(page) for page in downloads.chapters()})
+    for page, archive in downloads.executed_zips(NOTEBOOKS).items():
         files.append(
             File.generated(config, f"downloads/{Path(page).stem}.zip", content=archive)
         )
@@ -453,7 +463,7 @@ def on_post_build(config) -> None:
     # site has: the theme's search index would be looked for where it is not
     text = re.sub(r'("base": )"[^"]*"', r'\1".."', text, count=1)
     print_page.write_text(text)
-    if not (pdf.CHROMIUM and pdf.CHROMEDRIVER) or os.environ.get("BOOK_PDF") == "0":  # as above
+    if not makes_pdf():
         log.info("The PDF is not built: it needs Debian's chromium and chromium-driver.")
         return
     offsite = pdf.print_pdf(Path(config["site_dir"]), Path(config["site_dir"], pdf.PDF_NAME))

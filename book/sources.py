@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from book import DOCS, ROOT, SNIPPETS
+from book.downloads import page_title
 
 SOURCES = DOCS / "data" / "sources.json"
 URL = re.compile(r"https?://[^\s)>\"`\]]+")
@@ -38,10 +39,6 @@ def external_links() -> dict[str, list[str]]:
             if where not in pages:
                 pages.append(where)
     return cited
-
-
-def page_title(text: str) -> str:
-    return re.search(r"^# (.+)$", text, re.M).group(1).strip()
 
 
 def listing() -> str:

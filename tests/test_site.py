@@ -281,6 +281,7 @@ def test_chapters_offer_their_download_and_each_block_says_what_it_needs(site):
     """Under its question, each chapter with code links its download; above each block
     that imports from snippets/, a line names the modules it imports (and counts those
     they import), and links the download."""
+    from book.codeblocks import TAG
     from book.downloads import chapters, count, imports, needed
     from book.hooks import PYTHON_BLOCK
 
@@ -290,7 +291,7 @@ def test_chapters_offer_their_download_and_each_block_says_what_it_needs(site):
         text = (site / stem / "index.html").read_text()
         assert f'href="../downloads/{stem}.zip"' in text, page
         for block in PYTHON_BLOCK.finditer(text):
-            code = html.unescape(re.sub(r"<[^>]+>", "", block.group(1)))
+            code = html.unescape(TAG.sub("", block.group(1)))
             modules = needed(code)
             if not modules:
                 continue

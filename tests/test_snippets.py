@@ -1,6 +1,5 @@
 """Unit tests of the snippet modules, and each snippet as the program a reader runs."""
 
-import ast
 import os
 import subprocess
 import sys
@@ -391,31 +390,14 @@ def test_snippet_runs_as_a_program_and_says_what_it_shows(path, program_runs):
 def test_snippets_use_numpy_and_the_standard_library_only():
     """Other imports only for a peer the file is about (torch in torch_compare.py)
     or as an optional import, inside a try block that catches ImportError."""
+    from book.downloads import imports
+
     allowed = set(sys.stdlib_module_names) | {"numpy", "threadpoolctl"}
     allowed |= {p.stem for p in SNIPPETS.glob("*.py")}
     for path in SNIPPETS.glob("*.py"):
-        tree = ast.parse(path.read_text())
-        optional = {
-            id(node)
-            for block in ast.walk(tree)
-            if isinstance(block, ast.Try)
-            and any(
-                isinstance(h.type, ast.Name) and h.type.id == "ImportError" for h in block.handlers
-            )
-            for statement in block.body
-            for node in ast.walk(statement)
-        }
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                modules = [node.module or ""]
-            else:
-                continue
-            for module in modules:
-                peer = path.name.startswith(f"{module}_")  # torch_compare.py: torch
-                ok = module.split(".")[0] in allowed or peer or id(node) in optional
-                assert ok, f"{path.name}: {module}"
+        for module in imports(path.read_text(), required=True):
+            peer = path.name.startswith(f"{module}_")  # torch_compare.py: torch
+            assert module in allowed or peer, f"{path.name}: {module}"
 
 
 def test_code_is_ruff_clean():
