@@ -10,6 +10,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
+# The editions, by language: their pages and their configuration (book/words.py).
+EDITIONS = {
+    "en": (DOCS, ROOT / "mkdocs.yml"),
+    "zh": (ROOT / "docs-zh", ROOT / "mkdocs.zh.yml"),
+}
 RESULTS = DOCS / "data" / "results.json"
 # A reader's own figures (`python -m book.results --local`): git-ignored, outside docs/ so
 # that no build copies it; BOOK_LOCAL_RESULTS points elsewhere (the tests use it).

@@ -42,7 +42,7 @@ import nbformat
 import numpy as np
 from mkdocs.config import load_config
 
-from book import DOCS, ROOT, SNIPPETS
+from book import DOCS, EDITIONS, ROOT, SNIPPETS, words
 from book.codeblocks import FENCE, closing, expand, language, page_blocks
 
 CACHE = ROOT / ".cache" / "notebooks"
@@ -175,9 +175,14 @@ def all_programs_zip() -> bytes:
 # --- a page as a notebook ---------------------------------------------------------------
 
 
-@cache
 def site_config() -> dict:
-    config = load_config(str(ROOT / "mkdocs.yml"))
+    """The site URL, repository and pages (in the nav's order) of the edition being built."""
+    return edition_config(words.LANGUAGE)
+
+
+@cache
+def edition_config(language: str) -> dict:
+    config = load_config(str(EDITIONS[language][1]))
 
     def pages(nav) -> list[str]:
         if isinstance(nav, str):
@@ -196,7 +201,7 @@ CONTAINER = re.compile(
     r'^(?P<indent> *)(?:!!!|\?\?\?\+?|===)(?: +(?P<kind>[\w-]+))?(?: *"(?P<title>[^"]*)")? *$'
 )
 # Boxes about running the code from the repository: a notebook has its modules beside it.
-SITE_ONLY = {"Running the blocks yourself"}
+SITE_ONLY = {"Running the blocks yourself", "自己运行代码块"}
 MARKER = re.compile(r"^ *<!--(?P<marker>.*?)-->\s*$")
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 REFERENCE = re.compile(r"^\[(?P<label>[^\]^][^\]]*)\]: +(?P<url>\S+)(?P<rest>.*)$", re.M)
@@ -234,12 +239,10 @@ def absolute(url: str, page: str) -> str:
     return base + path + (f"#{anchor}" if anchor else "")
 
 
-def count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def page_title(text: str) -> str:
-    return re.search(r"^# (.+)$", text, re.M).group(1).strip()
+    """The page's H1, without its `{ #id }` (the Chinese pages keep the English ids)."""
+    title = re.search(r"^# (.+)$", text, re.M).group(1)
+    return re.sub(r"\s*\{[^}]*\}\s*$", "", title).strip()
 
 
 def split_cells(text: str) -> list[Cell]:
@@ -280,9 +283,10 @@ def split_cells(text: str) -> list[Cell]:
                 needs = next((m.split("(")[1].rstrip(")") for m in marks
                               if m.startswith("pytest-codeblocks:importorskip")), "")
                 if needs:
-                    cells.append(Cell("markdown", f"*The next cell needs {PACKAGES[needs]}"
-                                      f" (`pip install {needs}`); without it, skip it. In the"
-                                      " script it is commented out.*"))
+                    cells.append(Cell("markdown", words.say(
+                        "*The next cell needs {package} (`pip install {name}`); without it, "
+                        "skip it. In the script it is commented out.*",
+                        package=PACKAGES[needs], name=needs)))
                 cells.append(Cell("code", body.strip("\n"), needs))
             else:
                 prose.append(f"{fence['fence']}{fence['info']}\n{body}\n{fence['fence']}")
@@ -336,10 +340,11 @@ def prose_for_jupyter(cells: list[Cell], page: str, references: dict[str, str]) 
 
 
 def chapter_notebook(page: str) -> nbformat.NotebookNode:
-    """`docs/<page>` as a notebook, unexecuted (see the module's docstring)."""
+    """The page of the edition being built as a notebook, unexecuted (see the module's
+    docstring)."""
     from book.hooks import load_results, machine_line, render_tokens
 
-    text = (DOCS / page).read_text()
+    text = (words.docs_dir() / page).read_text()
     title = page_title(text)
     results = load_results()
     text = render_tokens(text, page, results, None, site_config()["repo_url"])
@@ -355,24 +360,37 @@ def chapter_notebook(page: str) -> nbformat.NotebookNode:
     local, third_party = needed(code), chapter_packages(code)
     url = absolute(page, page)
     optional = {c.needs for c in cells if c.needs}
+    say = words.say
+    needs = say(
+        "It needs Python 3.11 or newer and {packages} (`pip install {names}`)",
+        packages=words.join([PACKAGES[p] for p in third_party]), names=" ".join(third_party),
+    )
+    if local:
+        needs += say(
+            ", and the {modules} beside it, which it imports from the book's `snippets/`: "
+            "{files}.", modules=words.count(len(local), "module"),
+            files=", ".join(f"`{m}.py`" for m in local),
+        )
+    else:
+        needs += say(".")
     intro = [
         f"# {title}",
-        f"The chapter [{title}]({url}) of *From Loops to Inner Products*, as a notebook: "
-        "its text, and each of its code blocks as a cell, in the page's order.",
-        f"It needs Python 3.11 or newer and {' and '.join(PACKAGES[p] for p in third_party)}"
-        f" (`pip install {' '.join(third_party)}`)"
-        + (f", and the {count(len(local), 'module')} beside it, which it imports from the"
-           f" book's `snippets/`: {', '.join(f'`{m}.py`' for m in local)}." if local else "."),
+        say("The chapter [{title}]({url}) of *From Loops to Inner Products*, as a notebook: "
+            "its text, and each of its code blocks as a cell, in the page's order.",
+            title=title, url=url),
+        needs,
     ]
     if optional:
-        peers = " and ".join(PACKAGES[p] for p in sorted(optional))
-        intro.append(f"The cells that need {peers} say so; they were not run when this "
-                     "notebook was built, and they are commented out in the script.")
-    intro.append(
-        "The outputs are those of the run that built this notebook, with NumPy "
-        f"{np.__version__}; yours will differ in the timings. The figures quoted in the "
-        f"text are the site's. {machine_line(results)}"
-    )
+        intro.append(say(
+            "The cells that need {peers} say so; they were not run when this notebook was "
+            "built, and they are commented out in the script.",
+            peers=words.join([PACKAGES[p] for p in sorted(optional)]),
+        ))
+    intro.append(say(
+        "The outputs are those of the run that built this notebook, with NumPy {numpy}; "
+        "yours will differ in the timings. The figures quoted in the text are the site's. "
+        "{machine}", numpy=np.__version__, machine=machine_line(results),
+    ))
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_markdown_cell("\n\n".join(intro))]
     for cell in cells:
@@ -488,20 +506,29 @@ def execute(files: dict[str, bytes], stem: str) -> nbformat.NotebookNode:
 
 def executed_zip(page: str, notebook: nbformat.NotebookNode) -> bytes:
     """The chapter's download with its notebook executed. Executed notebooks are kept in
-    .cache/notebooks/, keyed on everything that goes into the zip and the versions of
-    Python and NumPy; BOOK_NOTEBOOK_CACHE=0 runs every notebook again (and keeps it)."""
+    .cache/notebooks/, keyed on what the run depends on: the code cells, the modules
+    beside them, and the versions of Python and NumPy. The Chinese edition's notebooks
+    have the same code cells as the English ones (tests/test_editions.py), so they take
+    their outputs from the English run. BOOK_NOTEBOOK_CACHE=0 runs every notebook again
+    (and keeps it)."""
     stem = Path(page).stem
     files = chapter_files(page, notebook)
-    key = hashlib.sha256(zip_bytes(files) + f"{sys.version}{np.__version__}".encode())
+    modules = b"".join(files[f"{stem}/{m}.py"] for m in needed(notebook_code(notebook)))
+    key = hashlib.sha256(
+        notebook_code(notebook).encode() + modules + f"{sys.version}{np.__version__}".encode()
+    )
     cached = CACHE / f"{stem}-{key.hexdigest()[:16]}.ipynb"
     if cached.exists() and os.environ.get("BOOK_NOTEBOOK_CACHE", "1") != "0":
-        notebook = nbformat.read(cached, as_version=4)
+        executed = nbformat.read(cached, as_version=4)
     else:
-        notebook = execute(files, stem)
+        executed = execute(files, stem)
         CACHE.mkdir(parents=True, exist_ok=True)
         for old in CACHE.glob(f"{stem}-*.ipynb"):
             old.unlink()
-        nbformat.write(notebook, cached)
+        nbformat.write(executed, cached)
+    ran = [c for c in executed.cells if c.cell_type == "code"]
+    for cell, run in zip([c for c in notebook.cells if c.cell_type == "code"], ran, strict=True):
+        cell.outputs, cell.execution_count = run.outputs, run.execution_count
     files[notebook_name(stem)] = nbformat.writes(notebook).encode()
     return zip_bytes(files)
 
@@ -520,20 +547,23 @@ def listing(which: str, notebooks: dict[str, nbformat.NotebookNode]) -> str:
     """`chapters`: the download of each chapter (of `notebooks`, by page); `programs`:
     every program's; a table."""
     if which == "chapters":
-        rows = ["| Chapter | Download | Modules of `snippets/` in it |", "|:---|:---|---:|"]
+        rows = [words.say("| Chapter | Download | Modules of `snippets/` in it |"),
+                "|:---|:---|---:|"]
         for page in sorted(notebooks, key=site_config()["nav"].index):
             stem = Path(page).stem
-            title = page_title((DOCS / page).read_text())
+            title = page_title((words.docs_dir() / page).read_text())
             number = len(needed(notebook_code(notebooks[page])))
             rows.append(f"| [{title}]({page}) | [{stem}.zip](downloads/{stem}.zip) | {number} |")
         return "\n".join(rows)
     if which != "programs":
         raise ValueError(f"[[downloads:{which}]]: chapters or programs")
-    rows = ["| Program | What it shows | It imports from `snippets/` |", "|:---|:---|:---|"]
+    rows = [words.say("| Program | What it shows | It imports from `snippets/` |"),
+            "|:---|:---|:---|"]
     for path in sorted(SNIPPETS.glob("*.py")):
         source = path.read_text()
         summary = ast.get_docstring(ast.parse(source)).split("\n\n")[0].replace("\n", " ")
-        others = ", ".join(f"`{m}`" for m in needed(source) if m != path.stem) or "nothing"
+        others = ", ".join(f"`{m}`" for m in needed(source) if m != path.stem)
+        others = others or words.say("nothing")
         rows.append(
             f"| [{path.name}](downloads/programs/{path.stem}.zip) | {summary} | {others} |"
         )

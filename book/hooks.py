@@ -28,6 +28,7 @@ import logging
 import math
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -39,15 +40,15 @@ from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from book import LOCAL_RESULTS, RESULTS, SNIPPETS, downloads, pdf, sources
+from book import EDITIONS, LOCAL_RESULTS, RESULTS, ROOT, SNIPPETS, downloads, pdf, sources, words
 from book.claims import BY_ID, CLAIMS, Claim, Table, dtype_of
 from book.codeblocks import TAG
+from book.words import say, table_text
 
 TOKEN = re.compile(
     r"\[\[(floor|measured|table|value|claims|machine|repo|glossary|downloads|sources)"
     r"(?::([\w.-]+))?\]\]"
 )
-GLOSSARY = Path(__file__).parent.parent / "includes" / "glossary.md"
 ABBREVIATION = re.compile(r"^\*\[(.+?)\]: (.+)$", re.M)
 MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 # What nbconvert's template puts into notebook pages: a MathJax <script src> (pointed at
@@ -70,6 +71,17 @@ def on_startup(command: str, dirty: bool) -> None:
     SERVING = command == "serve"
 
 
+# The edition being built: its language (book/words.py) and its glossary.
+GLOSSARY = ROOT / "includes" / "glossary.md"
+
+
+def on_config(config):
+    global GLOSSARY
+    words.LANGUAGE = config["theme"]["language"]
+    GLOSSARY = ROOT / config["mdx_configs"]["pymdownx.snippets"]["auto_append"][0]
+    return config
+
+
 def load_results() -> dict:
     return json.loads(RESULTS.read_text())
 
@@ -86,22 +98,23 @@ def times(ratio: float) -> str:
 
 def machine_line(results: dict) -> str:
     m = results["machine"]
-    kernels = f", {m['kernels']}," if "kernels" in m else ""
-    return (
-        f"Measured on {m['cpu']} ({m['simd']}), {m['cpus']} logical CPUs, "
-        f"Python {m['python']}, NumPy {m['numpy']}, "
-        f"BLAS {m['blas']}{kernels} with {m['threads']} threads, on {m['date']}."
+    kernels = ""
+    if "kernels" in m:
+        kernels = say(", {kernels},", kernels=table_text("cells", m["kernels"]))
+    return say(
+        "Measured on {cpu} ({simd}), {cpus} logical CPUs, Python {python}, NumPy {numpy}, "
+        "BLAS {blas}{kernels} with {threads} threads, on {date}.",
+        **{**m, "kernels": kernels},
     )
 
 
 def machine_name(results: dict) -> str:
-    m = results["machine"]
-    return f"{m['cpu']} ({m['simd']}), {m['cpus']} logical CPUs"
+    return say("{cpu} ({simd}), {cpus} logical CPUs", **results["machine"])
 
 
 def machine_link(results: dict, anchor: str = "machine", label: str = "the machine") -> str:
     """The short machine name under a table, linked to the page's machine box."""
-    return f"{machine_name(results)} ([{label}](#{anchor}))"
+    return f"{machine_name(results)} ([{say(label)}](#{anchor}))"
 
 
 def machine_box(results: dict, local: dict | None) -> str:
@@ -112,9 +125,11 @@ def machine_box(results: dict, local: dict | None) -> str:
         boxes.append(("machine-yours", "Yours: measured on", local))
     return "\n\n".join(
         f'<details class="info machine" id="{anchor}" markdown>\n'
-        f"<summary>{title} {html.escape(machine_name(figures))}</summary>\n\n"
-        f"{machine_line(figures)} That is every measured figure on this page; how to read "
-        "them: [Reading a measurement](conventions.md#reading-a-measurement).\n\n</details>"
+        f"<summary>{say(title)} {html.escape(machine_name(figures))}</summary>\n\n"
+        f"{machine_line(figures)} " + say(
+            "That is every measured figure on this page; how to read them: "
+            "[Reading a measurement](conventions.md#reading-a-measurement)."
+        ) + "\n\n</details>"
         for anchor, title, figures in boxes
     )
 
@@ -136,29 +151,31 @@ def with_machine_box(markdown: str, results: dict, local: dict | None) -> str:
 
 def claims_table(page: str, results: dict, local: dict | None) -> str:
     rows = [
-        "| Claim | BLAS threads | At least (checked by the tests on any machine) "
-        "| Measured here |",
+        say("| Claim | BLAS threads | At least (checked by the tests on any machine) "
+            "| Measured here |"),
         "|---|---|---|---|",
     ]
     if local is not None:
-        rows[0] += " Yours |"
+        rows[0] += say(" Yours |")
         rows[1] += "---|"
     for claim in CLAIMS:
         if claim.page == page:
             ratio = results["claims"][claim.id]["ratio"]
-            threads = "1" if claim.blas_threads == 1 else "1 vs all"
-            row = f"| {claim.what} | {threads} | {claim.floor:g}× | {times(ratio)} |"
+            threads = "1" if claim.blas_threads == 1 else say("1 vs all")
+            what = table_text("claims", claim.what)
+            row = f"| {what} | {threads} | {claim.floor:g}× | {times(ratio)} |"
             if local is not None:
                 row += (yours_claim(claim, local) if claim.id in local["claims"] else " —") + " |"
             rows.append(row)
-    lines = "\n".join(rows) + (
-        "\n\nEach claim is measured separately from the tables on this page (sometimes"
-        " with a different number of threads), so a claim and a table can show slightly"
-        " different ratios for the same comparison."
+    lines = "\n".join(rows) + "\n\n" + say(
+        "Each claim is measured separately from the tables on this page (sometimes with a "
+        "different number of threads), so a claim and a table can show slightly different "
+        "ratios for the same comparison."
     )
-    lines += f"\n\n_Measured on {machine_link(results)}._"
+    lines += "\n\n" + say("_Measured on {link}._", link=machine_link(results))
     if local is not None:
-        lines += f"\n\n_Yours: measured on {machine_link(local, 'machine-yours', 'yours')}._"
+        link = machine_link(local, "machine-yours", "yours")
+        lines += "\n\n" + say("_Yours: measured on {link}._", link=link)
     return lines
 
 
@@ -167,6 +184,8 @@ def cell(value, fmt: str) -> str:
     small for the column's decimals with two significant digits, never as 0."""
     if isinstance(value, float) and math.isnan(value):
         return "—"
+    if isinstance(value, str):
+        return table_text("cells", value)
     text = format(value, fmt)
     if isinstance(value, float) and value != 0 and not re.search("[1-9]", text):
         text = format(value, ".2g")
@@ -178,17 +197,21 @@ def measured_table(table: Table, results: dict, anchor: str = "machine") -> str:
     one row and many columns is shown turned, one line per column."""
     rows = results["tables"][table.id]["rows"]
     if len(rows) == 1 and len(table.columns) > 4:
-        lines = ["| Quantity | Value |", "|:---|---:|"]
-        lines += [f"| {c.header} | {cell(rows[0][c.key], c.fmt)} |" for c in table.columns]
+        lines = [say("| Quantity | Value |"), "|:---|---:|"]
+        lines += [
+            f"| {table_text('headers', c.header)} | {cell(rows[0][c.key], c.fmt)} |"
+            for c in table.columns
+        ]
     else:
         lines = [
-            "| " + " | ".join(c.header for c in table.columns) + " |",
+            "| " + " | ".join(table_text("headers", c.header) for c in table.columns) + " |",
             "|" + "".join(":---|" if c.fmt == "" else "---:|" for c in table.columns),
         ]
         for row in rows:
             cells = (cell(row[c.key], c.fmt) for c in table.columns)
             lines.append("| " + " | ".join(cells) + " |")
-    caption = f"{dtype_of(table)}. Measured on {machine_link(results, anchor)}."
+    caption = say("{dtype}. Measured on {link}.", dtype=table_text("captions", dtype_of(table)),
+                  link=machine_link(results, anchor))
     return "\n".join(lines) + f"\n\n_{caption}_"
 
 
@@ -201,7 +224,7 @@ def table_value(reference: str, page: str, results: dict) -> str:
     columns = {c.key: c for c in table.columns} if isinstance(table, Table) else {}
     rows = results["tables"].get(table_id, {}).get("rows", [])
     if key in columns and not rows:
-        return "not measured"  # an optional peer was not installed
+        return say("not measured")  # an optional peer was not installed
     if key not in columns or len(row_name) > 1 or not (row_name or len(rows) == 1):
         raise PluginError(f"{page}: [[value:{reference}]] names no cell of a measured table")
     if not row_name:
@@ -240,7 +263,7 @@ def render_token(
     if item.page != page:
         raise PluginError(f"{page}: {match.group(0)} belongs to {item.page} (book/claims.py)")
     if kind == "floor":
-        return f"at least {item.floor:g}×"
+        return say("at least {floor}×", floor=f"{item.floor:g}")
     if kind == "measured":
         published = times(results["claims"][item.id]["ratio"])
         if local is None or item.id not in local["claims"]:
@@ -255,7 +278,7 @@ def render_token(
 def glossary() -> str:
     """Every term of the glossary file with its definition, as a definition list in
     alphabetical order; a plural that repeats its singular's entry is left out."""
-    terms = dict(ABBREVIATION.findall(GLOSSARY.read_text()))
+    terms = dict(ABBREVIATION.findall(GLOSSARY.read_text()))  # this edition's
     singular = [t for t in terms if not (t.endswith("s") and t[:-1] in terms)]
     return "\n\n".join(f"{t}\n:   {terms[t]}" for t in sorted(singular, key=str.lower))
 
@@ -264,17 +287,16 @@ def yours_claim(claim: Claim, local: dict) -> str:
     """The reader's ratio beside a published figure, marked when below the floor."""
     ratio = local["claims"][claim.id]["ratio"]
     if ratio < claim.floor:
-        return (
-            f' <span class="local-figure local-below">(yours: {times(ratio)},'
-            f" below the stated {claim.floor:g}×)</span>"
-        )
-    return f' <span class="local-figure">(yours: {times(ratio)})</span>'
+        below = say("(yours: {ratio}, below the stated {floor}×)", ratio=times(ratio),
+                    floor=f"{claim.floor:g}")
+        return f' <span class="local-figure local-below">{below}</span>'
+    return f' <span class="local-figure">{say("(yours: {ratio})", ratio=times(ratio))}</span>'
 
 
 def local_block(markdown: str) -> str:
     """The reader's table in a box of its own, under the published one."""
     body = "\n".join("    " + line if line else "" for line in markdown.splitlines())
-    return f'!!! local "Your machine (results.local.json)"\n\n{body}'
+    return f'!!! local "{say("Your machine (results.local.json)")}"\n\n{body}'
 
 
 def with_download(markdown: str, page: str) -> str:
@@ -285,12 +307,11 @@ def with_download(markdown: str, page: str) -> str:
     code = downloads.notebook_code(NOTEBOOKS[page])
     needs = downloads.needed(code)
     packages = [downloads.PACKAGES[p] for p in downloads.chapter_packages(code)]
-    link = (
-        f"[Download: this chapter as a notebook and a script](downloads/{stem}.zip)"
-        f"{{ .md-button download={stem}.zip }} A .zip with the"
-        f" {downloads.count(len(needs), 'module')} of `snippets/` they import; they need"
-        f" {' and '.join(packages)}"
-        " ([Take the book home](downloads.md))."
+    link = say(
+        "[Download: this chapter as a notebook and a script](downloads/{stem}.zip)"
+        "{{ .md-button download={stem}.zip }} A .zip with the {modules} of `snippets/` they "
+        "import; they need {packages} ([Take the book home](downloads.md)).",
+        stem=stem, modules=words.count(len(needs), "module"), packages=words.join(packages),
     )
     top = QUESTION.match(markdown)
     if top is None:
@@ -299,6 +320,8 @@ def with_download(markdown: str, page: str) -> str:
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
+    if words.LANGUAGE == "zh":
+        markdown = words.join_han_lines(markdown)
     markdown = with_download(markdown, page.file.src_uri)
     if not TOKEN.search(markdown):
         return markdown
@@ -342,13 +365,14 @@ def with_needs(content: str, page) -> str:
         direct = sorted(downloads.imports(code) & set(modules))
         parts = [", ".join(f"<code>{m}.py</code>" for m in direct)] if direct else []
         if len(modules) > len(direct):
-            parts[-1] += f" (and the {downloads.count(len(modules) - len(direct), 'module')}"
-            parts[-1] += " they import)" if len(direct) > 1 else " it imports)"
+            rest = words.count(len(modules) - len(direct), "module")
+            parts[-1] += say(" (and the {modules} they import)" if len(direct) > 1
+                             else " (and the {modules} it imports)", modules=rest)
         parts += [downloads.PACKAGES[p] for p in packages]
+        where = say("in this chapter's download")
         return (
-            '<p class="block-needs">Needs '
-            + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-            + f': <a href="{href}">in this chapter\'s download</a>.</p>\n' + match.group(0)
+            '<p class="block-needs">' + say("Needs {parts}: ", parts=words.join(parts))
+            + f'<a href="{href}">{where}</a>' + say(".") + "</p>\n" + match.group(0)
         )
 
     return PYTHON_BLOCK.sub(needs, content)
@@ -371,8 +395,8 @@ def without_pdf_link(content: str) -> str:
     """A build that makes no PDF links to none."""
     if makes_pdf():
         return content
-    return PDF_LINK.sub(r'<span title="not made by this build (it needs Chromium)">\1</span>',
-                        content)
+    title = say("not made by this build (it needs Chromium)")
+    return PDF_LINK.sub(rf'<span title="{title}">\1</span>', content)
 
 
 @event_priority(100)  # before print-site copies each page into the print page
@@ -410,9 +434,52 @@ def on_post_page(output: str, page, config) -> str:
 NOTEBOOKS: dict = {}
 
 
+ENGLISH = ROOT / "docs"
+SHARED = ("figures/", "assets/", "data/")  # what the Chinese edition takes from docs/
+
+
+def chinese_notebook(stem: str) -> Path:
+    """The notebook page `notebooks/<stem>.py` of the Chinese edition: the English
+    notebook's cells, its Markdown cells replaced in order by those of
+    docs-zh/notebooks/<stem>.py (which has no code: the code is the English one). Written
+    to .cache/zh/ (a notebook page is executed from a file)."""
+    notebook = jupytext.read(ENGLISH / "notebooks" / f"{stem}.py")
+    chinese = jupytext.read(words.docs_dir() / "notebooks" / f"{stem}.py").cells
+    prose = [cell for cell in notebook.cells if cell.cell_type == "markdown"]
+    if [c.cell_type for c in chinese] != ["markdown"] * len(prose):
+        raise PluginError(f"docs-zh/notebooks/{stem}.py: {len(prose)} Markdown cells and no"
+                          " code, as many as the English notebook has")
+    for cell, translation in zip(prose, chinese, strict=True):
+        cell.source = translation.source
+    path = ROOT / ".cache" / "zh" / "notebooks" / f"{stem}.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    jupytext.write(notebook, path, fmt="py:percent")
+    return path
+
+
+def notebook_pages(files) -> list:
+    return [f for f in files if f.src_uri.startswith("notebooks/") and f.src_uri.endswith(".py")]
+
+
+def edition_files(files, config) -> None:
+    """The Chinese edition shows the English edition's figures, stylesheets and data
+    (no copies in docs-zh/), and runs the English notebooks' code."""
+    if words.LANGUAGE == "en":
+        return
+    for path in sorted(ENGLISH.rglob("*")):
+        src_uri = path.relative_to(ENGLISH).as_posix()
+        if path.is_file() and src_uri.startswith(SHARED):
+            files.append(File(src_uri, str(ENGLISH), config["site_dir"],
+                              config["use_directory_urls"]))
+    for file in notebook_pages(files):
+        file.abs_src_path = str(chinese_notebook(Path(file.src_uri).stem))
+
+
+@event_priority(-50)  # after mkdocs-jupyter has taken the notebook pages
 def on_files(files, config):
     """The downloads: each chapter's notebook and script (executed, see book/downloads.py),
     each program of snippets/ with the modules it imports, and the whole folder."""
+    edition_files(files, config)
     NOTEBOOKS.clear()
     NOTEBOOKS.update({page: downloads.chapter_notebook(page) for page in downloads.chapters()})
     for page, archive in downloads.executed_zips(NOTEBOOKS).items():
@@ -430,7 +497,8 @@ def on_files(files, config):
     files.append(
         File.generated(config, "downloads/snippets.zip", content=downloads.all_programs_zip())
     )
-    for source in sorted(Path(config["docs_dir"], "notebooks").glob("*.py")):
+    for file in notebook_pages(files):
+        source = Path(file.abs_src_path)
         notebook = jupytext.read(source)
         notebook.metadata["kernelspec"] = {
             "name": "python3",
@@ -450,14 +518,65 @@ def on_files(files, config):
 CLOSED = re.compile(r"<details(?![^>]*\bopen\b)")
 
 
+# The Chinese edition, built by the English build into its zh/ (mkdocs.zh.yml).
+CHINESE: dict = {}
+
+
+def start_chinese(config) -> None:
+    """Build the Chinese edition into SITE_DIR/zh/ in another process, while this one
+    prints its PDF. It takes the notebooks' outputs from the run this build has just
+    cached (BOOK_NOTEBOOK_CACHE=1); while serving, it makes no PDF. BOOK_EDITIONS=en
+    builds the English edition alone."""
+    if words.LANGUAGE != "en" or os.environ.get("BOOK_EDITIONS") == "en":
+        return
+    CHINESE["process"] = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(EDITIONS["zh"][1]),
+         "--site-dir", str(Path(config["site_dir"], "zh"))],
+        cwd=ROOT,
+        env={**os.environ, "BOOK_NOTEBOOK_CACHE": "1"} | ({"BOOK_PDF": "0"} if SERVING else {}),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def on_pre_build(config) -> None:
+    """While serving, a rebuild stops the Chinese build still running for the last one."""
+    if CHINESE.get("process") and CHINESE["process"].poll() is None:
+        CHINESE["process"].kill()
+
+
+def on_serve(server, config, builder):
+    """Serving rebuilds on a change to either edition or to what the pages include."""
+    for path in (EDITIONS["zh"][0], EDITIONS["zh"][1], ROOT / "includes", SNIPPETS):
+        server.watch(str(path))
+    return server
+
+
+def wait_chinese() -> None:
+    process = CHINESE.pop("process", None)
+    if process is None:
+        return
+    output, _ = process.communicate()
+    if process.returncode != 0:
+        raise PluginError(f"the Chinese edition (mkdocs.zh.yml) did not build:\n{output}")
+    log.info("The Chinese edition is built in zh/.")
+
+
 @event_priority(-100)  # after print-site has written the print page
 def on_post_build(config) -> None:
-    """The PDF: every box of the print page opened (the machine boxes, the solutions),
-    then the page printed by Chromium (book/pdf.py), unless serving or Chromium is
-    missing; a request to another host while printing fails the build."""
-    print_page = Path(config["site_dir"], "print_page", "index.html")
-    if SERVING or not print_page.exists():
+    """The Chinese edition (start_chinese), and the PDF: every box of the print page
+    opened (the machine boxes, the solutions), then the page printed by Chromium
+    (book/pdf.py), unless serving or Chromium is missing; a request to another host
+    while printing fails the build."""
+    start_chinese(config)
+    if SERVING:  # the Chinese edition appears when its build ends; nobody waits for it
         return
+    print_page = Path(config["site_dir"], "print_page", "index.html")
+    if print_page.exists():
+        print_book(config, print_page)
+    wait_chinese()
+
+
+def print_book(config, print_page: Path) -> None:
     text = CLOSED.sub("<details open", print_page.read_text())
     # print-site gives the page the site's absolute base path, which only the published
     # site has: the theme's search index would be looked for where it is not

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from book import DOCS, ROOT, SNIPPETS
 from book.downloads import page_title
+from book.words import docs_dir, say
 
 SOURCES = DOCS / "data" / "sources.json"
 URL = re.compile(r"https?://[^\s)>\"`\]]+")
@@ -43,12 +44,12 @@ def external_links() -> dict[str, list[str]]:
 
 def listing() -> str:
     sources, cited = load(), external_links()
-    rows = ["| Source | Cited in | Checked |", "|:---|:---|:---|"]
+    rows = [say("| Source | Cited in | Checked |"), "|:---|:---|:---|"]
     for url, entry in sorted(sources.items(), key=lambda item: item[1]["title"].lower()):
         pages = ", ".join(
-            f"[{page_title((DOCS / p).read_text())}]({p})" if p.endswith(".md") else f"`{p}`"
+            f"[{page_title((docs_dir() / p).read_text())}]({p})" if p.endswith(".md") else f"`{p}`"
             for p in sorted(cited[url])
         )
-        checked = entry["checked"] or "not checked again"
+        checked = entry["checked"] or say("not checked again")
         rows.append(f"| [{entry['title']}]({url}) | {pages} | {checked} |")
     return "\n".join(rows)
