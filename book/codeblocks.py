@@ -27,7 +27,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 from pytest_codeblocks.main import CodeBlock, extract_from_buffer
 
-from book import DOCS, ROOT
+from book import EDITIONS, ROOT
 
 SHELLS = {"sh", "bash"}
 # Fences run as Python. Anything else Pygments colours as Python (a `pycon` session,
@@ -48,7 +48,7 @@ TAG = re.compile(r"<[^>]+>")
 
 @dataclass
 class PageBlock:
-    page: str  # path relative to docs/
+    page: str  # path relative to docs/ (the Chinese edition's: zh/ and the path in docs-zh/)
     index: int  # 1-based position among the page's runnable blocks
     language: str  # "python", "sh" or "bash"
     block: CodeBlock  # code, line in the expanded page, marks, expected output
@@ -102,15 +102,35 @@ def page_blocks(text: str, page: str) -> list[PageBlock]:
 
 
 def pages() -> list[Path]:
-    return sorted(DOCS.rglob("*.md"))
+    """Every page of both editions (docs/, docs-zh/)."""
+    return sorted(path for docs, _ in EDITIONS.values() for path in docs.rglob("*.md"))
+
+
+def page_name(path: Path) -> str:
+    """`inner-products.md` in docs/, `zh/inner-products.md` in docs-zh/."""
+    for language, (docs, _) in EDITIONS.items():
+        if path.is_relative_to(docs):
+            name = path.relative_to(docs).as_posix()
+            return name if language == "en" else f"{language}/{name}"
+    raise ValueError(f"{path} is in no edition")
 
 
 def all_blocks() -> list[PageBlock]:
     return [
-        block
-        for path in pages()
-        for block in page_blocks(path.read_text(), path.relative_to(DOCS).as_posix())
+        block for path in pages() for block in page_blocks(path.read_text(), page_name(path))
     ]
+
+
+def distinct_blocks() -> list[list[PageBlock]]:
+    """The blocks of both editions, those that are the same block (same language, code,
+    markers and expected output) together: it runs once for all the pages that show it.
+    A Chinese page shows the same code as its English page (tests/test_editions.py)."""
+    groups: dict[tuple, list[PageBlock]] = {}
+    for block in all_blocks():
+        b = block.block
+        key = (block.language, b.code, tuple(b.marks), b.expected_output, b.importorskip)
+        groups.setdefault(key, []).append(block)
+    return list(groups.values())
 
 
 def rendered_python_blocks(text: str) -> list[str]:

@@ -1,7 +1,8 @@
 """Compare an English page with its Chinese translation: what must stay identical.
 
-The Chinese edition (issue 16) is drafted in docs-zh/ and includes/zh/ and not built yet;
-translators check each page with this, and it is to become the editions' parity test.
+The Chinese edition (docs-zh/, includes/zh/, mkdocs.zh.yml) translates the English one;
+tests/test_editions.py checks every page and exercise file with this, and translators
+check the page they work on:
 
     python -m book.editions docs/X.md docs-zh/X.md
 

@@ -27,6 +27,7 @@ import json
 import logging
 import math
 import os
+import posixpath
 import re
 import subprocess
 import sys
@@ -399,9 +400,50 @@ def without_pdf_link(content: str) -> str:
     return PDF_LINK.sub(rf'<span title="{title}">\1</span>', content)
 
 
+HTML_TAG = re.compile(r"(<[^>]+>)")
+# Where a term is not marked: code, links, headings, marks already made, math, buttons.
+UNMARKED = {"code", "pre", "a", "abbr", "h1", "h2", "h3", "h4", "h5", "h6", "script",
+            "style", "math", "svg", "button", "summary", "title"}
+
+
+def with_chinese_terms(content: str) -> str:
+    """The abbr extension marks a term only between word boundaries, which Chinese text
+    has none of: mark the first use of each Chinese term of the glossary on the page,
+    with its definition as the tooltip, outside code, links and headings."""
+    terms = {t: d for t, d in ABBREVIATION.findall(GLOSSARY.read_text()) if words.HAN.search(t)}
+    if words.LANGUAGE == "en" or not terms:
+        return content
+    pattern = re.compile("|".join(map(re.escape, sorted(terms, key=len, reverse=True))))
+    open_tags: list[str] = []
+    parts = HTML_TAG.split(content)
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            name = re.match(r"</?([a-zA-Z][\w-]*)", part)
+            if name and name[1].lower() in UNMARKED and not part.endswith("/>"):
+                if part.startswith("</"):
+                    if name[1].lower() in open_tags:
+                        del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name[1].lower())]
+                else:
+                    open_tags.append(name[1].lower())
+            continue
+        if open_tags:
+            continue
+
+        def mark(match: re.Match) -> str:
+            term = match[0]
+            if term not in terms:
+                return term
+            title = html.escape(terms.pop(term), quote=True)
+            return f'<abbr title="{title}">{term}</abbr>'
+
+        parts[i] = pattern.sub(mark, part)
+    return "".join(parts)
+
+
 @event_priority(100)  # before print-site copies each page into the print page
 def on_page_content(content: str, page, config, files) -> str:
-    return without_pdf_link(with_needs(MATH.sub(tex_to_mathml, content), page))
+    content = without_pdf_link(with_needs(MATH.sub(tex_to_mathml, content), page))
+    return with_chinese_terms(content)
 
 
 NOTEBOOK_STYLE = re.compile(r'<style type="text/css">(.*?)</style>', re.S)
@@ -423,8 +465,22 @@ def shared_notebook_css(output: str, page, config) -> str:
     )
 
 
+ALTERNATE = re.compile(r'(<(?:a|link rel="alternate") href=")([^"]*)(" hreflang="\w+")')
+
+
+def same_page_in_each_edition(output: str, page) -> str:
+    """The language switcher (and the head's hreflang links) point to this page in each
+    edition, not to the edition's home page: both editions have the same pages at the same
+    paths (tests/test_editions.py). The theme's own way (looking the page up in the other
+    edition's sitemap.xml) works only where the site is served at its published address."""
+    return ALTERNATE.sub(
+        lambda m: m[1] + posixpath.normpath(m[2]) + "/" + page.url.removeprefix("/") + m[3],
+        output,
+    )
+
+
 def on_post_page(output: str, page, config) -> str:
-    output = OFFSITE_SCRIPTS.sub("", output)
+    output = same_page_in_each_edition(OFFSITE_SCRIPTS.sub("", output), page)
     if 'class="jupyter-wrapper"' in output:
         output = shared_notebook_css(output, page, config)
     return output

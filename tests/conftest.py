@@ -36,7 +36,10 @@ def fake_local_results(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory, fake_local_results) -> Path:
     """Build the site once, strictly, with every notebook executed, into a temporary folder;
-    with a reader's local results present, which the published build must not show."""
+    with a reader's local results present, which the published build must not show.
+    BOOK_TEST_SITE=DIR tests a site built before instead (while working on the tests)."""
+    if os.environ.get("BOOK_TEST_SITE"):
+        return Path(os.environ["BOOK_TEST_SITE"])
     site_dir = tmp_path_factory.mktemp("site")
     start = time.perf_counter()
     build = subprocess.run(

@@ -147,11 +147,14 @@ def test_every_page_loads_offline_cleanly(base_url, every_page):
     assert problems == {}
 
 
-def test_search_finds_the_inner_products_chapter(base_url, browser):
-    visit(browser, base_url)
+@pytest.mark.parametrize(("edition", "query"), [("", "vdot"), ("zh/", "内积")],
+                         ids=["en", "zh"])
+def test_search_finds_the_inner_products_chapter(base_url, browser, edition, query):
+    """In the Chinese edition, a word (jieba cut the index into words), not characters."""
+    visit(browser, base_url + edition)
     box = browser.find_element(By.CSS_SELECTOR, ".md-search__input")
     browser.execute_script("arguments[0].focus()", box)
-    box.send_keys("vdot")
+    box.send_keys(query)
     WebDriverWait(browser, 10).until(
         lambda b: b.find_elements(By.CSS_SELECTOR, ".md-search-result__link")
     )
@@ -159,7 +162,30 @@ def test_search_finds_the_inner_products_chapter(base_url, browser):
         a.get_attribute("href")
         for a in browser.find_elements(By.CSS_SELECTOR, ".md-search-result__link")
     ]
-    assert any("/inner-products/" in link for link in links), links
+    assert any(link.startswith(f"{base_url}{edition}inner-products/") for link in links), links
+
+
+@pytest.mark.parametrize(("page", "language", "other"),
+                         [("dot-optimization/", "English", "zh/dot-optimization/"),
+                          ("zh/dot-optimization/", "中文", "dot-optimization/")],
+                         ids=["en", "zh"])
+def test_the_switcher_goes_to_the_same_page_in_the_other_edition(
+    base_url, browser, page, language, other
+):
+    visit(browser, base_url + page)
+    browser.find_element(By.CSS_SELECTOR, ".md-header__option .md-select button").click()
+    target = "中文" if language == "English" else "English"
+    link = next(a for a in browser.find_elements(By.CSS_SELECTOR, "a.md-select__link")
+                if a.get_attribute("textContent").strip() == target)
+    browser.execute_script("arguments[0].click()", link)
+    WebDriverWait(browser, 10).until(lambda b: b.current_url != base_url + page)
+    WebDriverWait(browser, 10).until(
+        lambda b: b.execute_script("return document.readyState") == "complete"
+    )
+    assert browser.current_url == base_url + other
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == (
+        "zh" if other.startswith("zh/") else "en"
+    )
 
 
 def test_dark_mode_toggle_switches_the_palette(base_url, browser):
@@ -175,8 +201,9 @@ def test_dark_mode_toggle_switches_the_palette(base_url, browser):
     ).click()
 
 
-def test_copy_button_copies_exactly_the_code(base_url, browser):
-    visit(browser, base_url + "inner-products/")
+@pytest.mark.parametrize("edition", ["", "zh/"], ids=["en", "zh"])
+def test_copy_button_copies_exactly_the_code(base_url, browser, edition):
+    visit(browser, base_url + edition + "inner-products/")
     browser.execute_script(
         "window.__copied = null; document.addEventListener('copy', () => {"
         " window.__copied = document.getSelection().toString(); }, true);"
@@ -205,6 +232,19 @@ def test_glossary_terms_show_their_definition_on_hover(base_url, browser):
     shown = browser.find_element(By.CSS_SELECTOR, tooltip)
     assert shown.is_displayed() and shown.text.startswith("Basic Linear Algebra Subprograms")
     assert {"GEMM", "SIMD", "FMA"} <= {t.text for t in terms}
+
+
+def test_chinese_glossary_terms_show_their_definition_on_hover(base_url, browser):
+    """The abbr extension cannot see a Chinese word (no word boundaries): the hook marks
+    the first use of each Chinese term, and the theme shows the same tooltip."""
+    visit(browser, base_url + "zh/dot-optimization/")
+    term = next(t for t in browser.find_elements(By.CSS_SELECTOR, "article abbr")
+                if t.text == "缓存")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", term)
+    ActionChains(browser).move_to_element(term).perform()
+    tooltip = "div.md-tooltip2--active"
+    WebDriverWait(browser, 5).until(lambda b: b.find_elements(By.CSS_SELECTOR, tooltip))
+    assert browser.find_element(By.CSS_SELECTOR, tooltip).text.startswith("靠近 CPU")
 
 
 def test_notebook_page_has_outputs_and_a_valid_download(base_url, browser):
@@ -263,7 +303,8 @@ def test_narrow_screen_has_no_horizontal_page_scroll(every_page):
 
 def test_screenshots_for_review(base_url, browser):
     SCREENSHOTS.mkdir(exist_ok=True)
-    for name, path in (("home", ""), ("chapter", "inner-products/")):
+    pages = (("home", ""), ("chapter", "inner-products/"), ("chapter-zh", "zh/inner-products/"))
+    for name, path in pages:
         for scheme in ("light", "dark"):
             visit(browser, base_url + path)
             browser.execute_script(
@@ -321,23 +362,42 @@ def test_serve_shows_the_readers_figures_beside_ours(served_with_local_figures, 
     browser.save_screenshot(str(SCREENSHOTS / "local-figures.png"))
 
 
-def test_the_pdf_has_every_chapter_math_and_whole_code_lines(site):
-    """The build printed the book (a request to another host while printing fails the
-    build); the PDF has every page's title, the machine line, and code lines whole."""
+def test_serve_builds_the_chinese_edition_too(served_with_local_figures):
+    """The README's serve command serves both editions: the Chinese one a little later."""
+    for _ in range(240):
+        try:
+            with urllib.request.urlopen(served_with_local_figures + "zh/", timeout=1) as page:
+                assert '<html lang="zh"' in page.read().decode()
+                return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail("the Chinese edition was not served within two minutes")
+
+
+@pytest.mark.parametrize(("language", "contents"), [("en", "Contents"), ("zh", "目录")])
+def test_the_pdf_has_every_chapter_math_and_whole_code_lines(site, monkeypatch, language,
+                                                             contents):
+    """The build printed the book, each edition (a request to another host while
+    printing fails the build); the PDF has every page's title, the machine line, and
+    code lines whole."""
     if not shutil.which("pdftotext"):
         pytest.skip("no pdftotext: install Debian's poppler-utils (see README)")
+    from book import EDITIONS, words
     from book.codeblocks import all_blocks
     from book.downloads import page_title, site_config
     from book.hooks import load_results, machine_line
 
-    pdf = site / PDF_NAME
+    monkeypatch.setattr(words, "LANGUAGE", language)
+    root = site if language == "en" else site / language
+    pdf = root / PDF_NAME
     text = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     flat = " ".join(text.split())
     pages = [p for p in site_config()["nav"] if p.endswith(".md")]
-    missing = [p for p in pages if page_title((ROOT / "docs" / p).read_text()) not in flat]
-    assert missing == [] and flat.count("Contents") >= 1
+    docs = EDITIONS[language][0]
+    missing = [p for p in pages if page_title((docs / p).read_text()) not in flat]
+    assert missing == [] and flat.count(contents) >= 1
     assert " ".join(machine_line(load_results()).split()) in flat
     assert "∑" in text and "\\sum" not in text  # math typeset (MathML), not TeX source
     longest = max(
@@ -346,7 +406,7 @@ def test_the_pdf_has_every_chapter_math_and_whole_code_lines(site):
         key=len,
     )
     assert "".join(longest.split()) in "".join(text.split())  # wrapped, not cut
-    assert 'href="from-loops-to-inner-products.pdf"' in (site / "index.html").read_text()
+    assert 'href="from-loops-to-inner-products.pdf"' in (root / "index.html").read_text()
 
 
 def test_printing_sees_a_request_to_another_host(site):

@@ -10,23 +10,27 @@ import sys
 
 import pytest
 
-from book import DOCS, ROOT
+from book import ROOT
 from book.codeblocks import (
     PageBlock,
     all_blocks,
+    distinct_blocks,
     marks_without_reason,
     page_blocks,
+    page_name,
     pages,
     unexecuted_python_blocks,
 )
 
-BLOCKS = all_blocks()
+BLOCKS = all_blocks()  # both editions
 
 
-def as_param(block: PageBlock):
+def as_param(blocks: list[PageBlock]):
+    """One block, run once for every page that shows it (an English page and its
+    Chinese translation show the same code): its id names them all."""
     names = {"pytest": pytest, "sys": sys, "platform": platform}
-    marks = [eval(mark, names) for mark in block.block.marks]
-    return pytest.param(block, marks=marks, id=block.id)
+    marks = [eval(mark, names) for mark in blocks[0].block.marks]
+    return pytest.param(blocks[0], marks=marks, id="|".join(b.id for b in blocks))
 
 
 def run_python(code: str, name: str) -> str:
@@ -54,7 +58,7 @@ def run_shell(code: str, language: str) -> str:
     return done.stdout
 
 
-@pytest.mark.parametrize("page_block", [as_param(b) for b in BLOCKS])
+@pytest.mark.parametrize("page_block", [as_param(group) for group in distinct_blocks()])
 def test_code_block(page_block: PageBlock):
     block = page_block.block
     if block.importorskip:
@@ -70,10 +74,11 @@ def test_code_block(page_block: PageBlock):
         assert got == expected, f"printed:\n{output}\nthe page shows:\n{block.expected_output}"
 
 
-@pytest.mark.parametrize("path", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
+@pytest.mark.parametrize("path", pages(), ids=page_name)
 def test_every_python_block_is_executed(path):
-    """The guard: each block the site highlights as Python is run by test_code_block."""
-    page = path.relative_to(DOCS).as_posix()
+    """The guard: each block the site highlights as Python (in either edition) is run by
+    test_code_block."""
+    page = page_name(path)
     text = path.read_text()
     missed = unexecuted_python_blocks(text, page_blocks(text, page))
     assert not missed, f"{page}: Python blocks the tests do not run:\n" + "\n---\n".join(missed)

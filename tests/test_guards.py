@@ -7,7 +7,14 @@ import re
 import pytest
 
 from book import DOCS, ROOT
-from book.codeblocks import expand, marks_without_reason, page_blocks, unexecuted_python_blocks
+from book.codeblocks import (
+    expand,
+    marks_without_reason,
+    page_blocks,
+    page_name,
+    pages,
+    unexecuted_python_blocks,
+)
 from book.hooks import TOKEN
 
 FENCE = "`" * 3
@@ -69,9 +76,10 @@ def test_extraction_keeps_the_skip_marker_and_its_reason():
 
 # Speeds in prose must come from the claims registry or the results file: a number
 # written against "×"/"x" (40×; not a shape like 3×3 or 6 × 6 × C) or "n times
-# faster/slower" is a speed.
+# faster/slower" is a speed; in the Chinese edition, 快/慢 n 倍 too.
 SPEED = re.compile(
-    r"\d[\d,.]*(?:×|x\b)(?!\s*\d)|\d[\d,.]*\s+times\s+(?:faster|slower|more|less)",
+    r"\d[\d,.]*(?:×|x\b)(?!\s*\d)|\d[\d,.]*\s+times\s+(?:faster|slower|more|less)"
+    r"|[快慢]了?\s*\d[\d,.]*\s*倍|\d[\d,.]*\s*倍地?[快慢]",
     re.I,
 )
 
@@ -87,9 +95,10 @@ def test_prose_speed_check_catches_a_hand_written_speedup():
     page = "It is 40× faster, 3×3 kernels stay, and [[floor:dot-1000]] is fine."
     assert prose_speeds(page) == ["40×"]
     assert prose_speeds("About 120 times faster.") == ["120 times faster"]
+    assert prose_speeds("比循环快 120 倍，矩阵是输出的 441 倍。") == ["快 120 倍"]
 
 
-@pytest.mark.parametrize("path", sorted(DOCS.rglob("*.md")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", pages(), ids=page_name)
 def test_no_page_writes_a_speed_by_hand(path):
     assert prose_speeds(path.read_text()) == []
 
@@ -170,7 +179,10 @@ def test_every_exercise_file_is_included_by_its_page_once(path):
     assert "\n## Exercises\n" in text[: text.index(line)]
 
 
-@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", EXERCISES + sorted((ROOT / "includes" / "zh" / "exercises").glob("*.md")),
+    ids=lambda p: p.relative_to(ROOT / "includes").as_posix(),
+)
 def test_exercises_write_no_speed_by_hand_and_use_no_figure_tokens(path):
     """The hooks replace [[...]] tokens in a page's own Markdown, before includes are
     expanded: in an included file they would be shown as they are."""
