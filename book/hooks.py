@@ -333,7 +333,10 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 def render_tokens(markdown: str, page: str, results: dict, local: dict | None, repo_url: str):
     """Every token of a page's Markdown replaced (the notebooks use it too)."""
-    return TOKEN.sub(lambda m: render_token(m, page, results, local, repo_url), markdown)
+    markdown = TOKEN.sub(lambda m: render_token(m, page, results, local, repo_url), markdown)
+    if words.LANGUAGE == "zh":  # 快[[floor:ID]] reads 至少快 n 倍, as Chinese says it
+        markdown = re.sub(r"([快慢]了?)\s*至少 ", r"至少\1 ", markdown)
+    return markdown
 
 
 def tex_to_mathml(match: re.Match) -> str:
@@ -465,14 +468,18 @@ def shared_notebook_css(output: str, page, config) -> str:
     )
 
 
-ALTERNATE = re.compile(r'(<(?:a|link rel="alternate") href=")([^"]*)(" hreflang="\w+")')
+ALTERNATE = re.compile(r'(<a href=")([^"]*)(" hreflang="\w+")')
+HEAD_ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="\w+">\s*')
 
 
 def same_page_in_each_edition(output: str, page) -> str:
-    """The language switcher (and the head's hreflang links) point to this page in each
-    edition, not to the edition's home page: both editions have the same pages at the same
-    paths (tests/test_editions.py). The theme's own way (looking the page up in the other
-    edition's sitemap.xml) works only where the site is served at its published address."""
+    """The language switcher points to this page in each edition, not to the edition's
+    home page: both editions have the same pages at the same paths
+    (tests/test_editions.py). The theme's own way reads the head's hreflang links, fetches
+    each edition's sitemap.xml and looks the page up there, which works only where the
+    site is served at its published address (elsewhere it goes to the home page): those
+    links go, and with them the fetches."""
+    output = HEAD_ALTERNATE.sub("", output)
     return ALTERNATE.sub(
         lambda m: m[1] + posixpath.normpath(m[2]) + "/" + page.url.removeprefix("/") + m[3],
         output,

@@ -49,7 +49,7 @@ ZH = {
     "| Quantity | Value |": "| 量 | 值 |",
     "{dtype}. Measured on {link}.": "{dtype}。测量于 {link}。",
     "not measured": "未测量",
-    "at least {floor}×": "至少 {floor}×",
+    "at least {floor}×": "至少 {floor} 倍",
     "(yours: {ratio}, below the stated {floor}×)": "（你的机器：{ratio}，低于声明的 {floor}×）",
     "(yours: {ratio})": "（你的机器：{ratio}）",
     "Your machine (results.local.json)": "你的机器（results.local.json）",
