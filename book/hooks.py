@@ -560,6 +560,7 @@ def on_files(files, config):
     files.append(
         File.generated(config, "downloads/snippets.zip", content=downloads.all_programs_zip())
     )
+    start_chinese(config)
     for file in notebook_pages(files):
         source = Path(file.abs_src_path)
         notebook = jupytext.read(source)
@@ -587,9 +588,9 @@ CHINESE: dict = {}
 
 def start_chinese(config) -> None:
     """Build the Chinese edition into SITE_DIR/zh/ in another process, while this one
-    prints its PDF. It takes the notebooks' outputs from the run this build has just
-    cached (BOOK_NOTEBOOK_CACHE=1); while serving, it makes no PDF. BOOK_EDITIONS=en
-    builds the English edition alone."""
+    builds its pages and prints its PDF: started once this build has run (and cached) the
+    chapters' notebooks, whose outputs it takes (BOOK_NOTEBOOK_CACHE=1); while serving, it
+    makes no PDF. BOOK_EDITIONS=en builds the English edition alone."""
     if words.LANGUAGE != "en" or os.environ.get("BOOK_EDITIONS") == "en":
         return
     CHINESE["process"] = subprocess.Popen(
@@ -626,11 +627,10 @@ def wait_chinese() -> None:
 
 @event_priority(-100)  # after print-site has written the print page
 def on_post_build(config) -> None:
-    """The Chinese edition (start_chinese), and the PDF: every box of the print page
-    opened (the machine boxes, the solutions), then the page printed by Chromium
-    (book/pdf.py), unless serving or Chromium is missing; a request to another host
-    while printing fails the build."""
-    start_chinese(config)
+    """The PDF: every box of the print page opened (the machine boxes, the solutions),
+    then the page printed by Chromium (book/pdf.py), unless serving or Chromium is
+    missing; a request to another host while printing fails the build. Then the Chinese
+    edition's build (start_chinese) is waited for."""
     if SERVING:  # the Chinese edition appears when its build ends; nobody waits for it
         return
     print_page = Path(config["site_dir"], "print_page", "index.html")

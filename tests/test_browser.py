@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -96,11 +97,28 @@ def test_the_offsite_check_sees_a_request_to_another_host(site, base_url, browse
 
 
 @pytest.fixture(scope="module")
-def every_page(site, base_url, browser) -> dict[str, dict]:
-    """Each page visited once: what it loaded and showed at 1280 pixels, then its
-    widths on a 375-pixel screen (the same page, the window made narrow)."""
+def every_page(site, base_url, browser, tmp_path_factory) -> dict[str, dict]:
+    """Each page of both editions visited once: what it loaded and showed at 1280
+    pixels, then its widths on a 375-pixel screen (the same page, the window made
+    narrow). The Chinese edition in a second browser, at the same time."""
+    urls = page_urls(site, base_url)
+    chinese = [url for url in urls if url.startswith(base_url + "zh/")]
+    second = new_driver(str(tmp_path_factory.mktemp("chromium-zh")))
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            halves = pool.map(
+                visit_each, [browser, second],
+                [[url for url in urls if url not in chinese], chinese],
+            )
+            seen = {url: loaded for half in halves for url, loaded in half.items()}
+    finally:
+        second.quit()
+    return seen
+
+
+def visit_each(browser, urls: list[str]) -> dict[str, dict]:
     seen = {}
-    for url in page_urls(site, base_url):
+    for url in urls:
         browser.set_window_size(1280, 900)
         loaded = visit(browser, url)
         loaded["state"] = browser.execute_script(

@@ -238,3 +238,16 @@ def test_the_chinese_downloads_run_the_same_code_with_the_same_outputs(site):
         assert code[0] == code[1], page
         prose = [c.source for c in notebooks[1].cells if c.cell_type == "markdown"]
         assert all(re.search(r"[\u4e00-\u9fff]", p) for p in prose[:2]), page
+
+
+def test_the_chinese_notebook_page_ran_the_english_code(site):
+    """The Chinese notebook page: Chinese text, the English notebook's code, executed at
+    build time, and its .ipynb download holds the same code cells as the English one."""
+    import nbformat
+
+    page = (site / "zh" / "notebooks" / "inner_products" / "index.html").read_text()
+    assert "jp-OutputArea" in page and "32.0" in page and "Jupyter 笔记本：内积" in page
+    notebooks = [nbformat.read(root / "notebooks" / "inner_products.ipynb", as_version=4)
+                 for root in (site, site / "zh")]
+    code = [[c.source for c in n.cells if c.cell_type == "code"] for n in notebooks]
+    assert code[0] == code[1] and code[0]
