@@ -58,8 +58,9 @@ def site(tmp_path_factory, fake_local_results) -> Path:
             "NO_MKDOCS_2_WARNING": "1",
             "BOOK_LOCAL_RESULTS": str(fake_local_results),
             # every chapter's notebook runs in this build, none is taken from
-            # .cache/notebooks/ (tests/test_downloads.py checks them); two at a time:
-            # the timings they print are not checked
+            # .cache/notebooks/ (tests/test_downloads.py checks them); two at a time
+            # (a cell that prints a comparison using BLAS times it on one BLAS thread,
+            # so the other notebook's kernel, busy beside it, cannot stall its threads)
             "BOOK_NOTEBOOK_CACHE": "0",
             "BOOK_NOTEBOOK_WORKERS": "2",
         },

@@ -392,12 +392,13 @@ def test_serve_builds_the_chinese_edition_too(served_with_local_figures):
     pytest.fail("the Chinese edition was not served within two minutes")
 
 
-@pytest.mark.parametrize(("language", "contents"), [("en", "Contents"), ("zh", "目录")])
+@pytest.mark.parametrize(("language", "contents", "page_three"),
+                         [("en", "Contents", "Page 3"), ("zh", "目录", "第3页")])
 def test_the_pdf_has_every_chapter_math_and_whole_code_lines(site, monkeypatch, language,
-                                                             contents):
+                                                             contents, page_three):
     """The build printed the book, each edition (a request to another host while
     printing fails the build); the PDF has every page's title, the machine line, and
-    code lines whole."""
+    code lines whole; its pages are numbered in the edition's language."""
     if not shutil.which("pdftotext"):
         pytest.skip("no pdftotext: install Debian's poppler-utils (see README)")
     from book import EDITIONS, words
@@ -416,6 +417,7 @@ def test_the_pdf_has_every_chapter_math_and_whole_code_lines(site, monkeypatch, 
     docs = EDITIONS[language][0]
     missing = [p for p in pages if page_title((docs / p).read_text()) not in flat]
     assert missing == [] and flat.count(contents) >= 1
+    assert "".join(page_three.split()) in "".join(text.split())
     assert " ".join(machine_line(load_results()).split()) in flat
     assert "∑" in text and "\\sum" not in text  # math typeset (MathML), not TeX source
     longest = max(
