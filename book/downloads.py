@@ -543,6 +543,11 @@ def executed_zips(notebooks: dict[str, nbformat.NotebookNode]) -> dict[str, byte
                         strict=True))
 
 
+def program_summary(source: str) -> str:
+    """A program's first paragraph of its docstring, on one line: what it shows."""
+    return ast.get_docstring(ast.parse(source)).split("\n\n")[0].replace("\n", " ")
+
+
 def listing(which: str, notebooks: dict[str, nbformat.NotebookNode]) -> str:
     """`chapters`: the download of each chapter (of `notebooks`, by page); `programs`:
     every program's; a table."""
@@ -561,7 +566,7 @@ def listing(which: str, notebooks: dict[str, nbformat.NotebookNode]) -> str:
             "|:---|:---|:---|"]
     for path in sorted(SNIPPETS.glob("*.py")):
         source = path.read_text()
-        summary = ast.get_docstring(ast.parse(source)).split("\n\n")[0].replace("\n", " ")
+        summary = words.table_text("programs", program_summary(source))
         others = ", ".join(f"`{m}`" for m in needed(source) if m != path.stem)
         others = others or words.say("nothing")
         rows.append(

@@ -72,7 +72,7 @@ ZH = {
     "| Chapter | Download | Modules of `snippets/` in it |":
     "| 章 | 下载 | 其中 `snippets/` 的模块数 |",
     "| Program | What it shows | It imports from `snippets/` |":
-    "| 程序 | 它演示什么（程序的文档字符串） | 它从 `snippets/` 导入 |",
+    "| 程序 | 它演示什么（译自程序的文档字符串） | 它从 `snippets/` 导入 |",
     "nothing": "无",
     "| Source | Cited in | Checked |": "| 来源 | 引用于 | 核对日期 |",
     "not checked again": "未再次核对",
@@ -130,7 +130,8 @@ def load_tables() -> dict[str, dict[str, str]]:
 
 
 def table_text(kind: str, english: str) -> str:
-    """A table's header, claim, caption or text cell (`kind`), in the edition's language;
+    """A table's header, claim, caption or text cell, or a program's summary in the
+    downloads table (`kind`), in the edition's language;
     a text cell with no entry stays as it is (a size, a version, a layer's name)."""
     if LANGUAGE != "zh":
         return english

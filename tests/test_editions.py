@@ -16,8 +16,9 @@ import jupytext
 import pytest
 from mkdocs.config import load_config
 
-from book import EDITIONS, ROOT
+from book import EDITIONS, ROOT, SNIPPETS
 from book.claims import BY_ID, CLAIMS, Table, dtype_of
+from book.downloads import program_summary
 from book.editions import differences
 from book.words import ZH, join_han_lines, load_tables
 
@@ -130,17 +131,20 @@ def test_the_chinese_keeps_each_sentences_fields():
         assert set(re.findall(r"\{\w*\}", english)) == set(re.findall(r"\{\w*\}", chinese)), english
 
 
-def test_every_word_of_the_measured_tables_exists_in_chinese():
+def test_every_word_of_the_tables_exists_in_chinese():
+    """The measured tables' headers, claims and captions, and the programs' summaries in
+    the downloads table: each has its Chinese, and no Chinese is left for a word gone."""
     tables = load_tables()
     headers = {c.header for t in BY_ID.values() if isinstance(t, Table) for c in t.columns}
     wanted = {
         "headers": headers,
         "claims": {c.what for c in CLAIMS},
         "captions": {dtype_of(t) for t in BY_ID.values()},
+        "programs": {program_summary(p.read_text()) for p in SNIPPETS.glob("*.py")},
     }
     for kind, english in wanted.items():
         assert sorted(english - tables[kind].keys()) == [], kind
-        assert sorted(tables[kind].keys() - english) == [], f"{kind}: not in book/claims.py"
+        assert sorted(tables[kind].keys() - english) == [], f"{kind}: stale (not in the book)"
 
 
 def test_the_chinese_glossary_defines_every_english_term():
