@@ -298,28 +298,43 @@ def test_machine_line_has_every_field():
 # --- each snippet is a program ------------------------------------------------------
 
 
+# Every program runs here with fewer, shorter timing batches than a reader's run gets
+# (two batches of at least 2 ms, not five to seven of 20 ms: timing.py's defaults): it
+# prints the same lines, with noisier figures; this test checks that it runs and says
+# what it shows, not its timings (the claims tests check those). Half the time.
+QUICK_TIMING = """
+import importlib.util, inspect, os, sys
+sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[1]))  # as `python file.py` has it
+if importlib.util.find_spec("timing"):  # a program that times nothing comes without it
+    import timing
+    for f in (timing.calls_per_batch, timing.best_time, timing.compare, timing.best_times):
+        quick = {"repeat": 2, "min_time": 0.002}
+        f.__defaults__ = tuple(quick.get(p.name, p.default)
+                               for p in inspect.signature(f).parameters.values()
+                               if p.default is not p.empty)
+"""
+AS_A_PROGRAM = """
+import runpy
+sys.argv = sys.argv[1:]  # the program sees its own path and arguments only
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
 # The two benchmarks of every ResNet-50 shape take a minute and half a minute as
 # programs. Here they run as programs on three shapes (the stem and the last stage's
 # 3x3, which Winograd measures): `layers` is cut down before the program imports it.
 # `python -m book.results` runs their functions on every shape.
 FEWER_SHAPES = """
-import os, runpy, sys
-sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[1])))  # as `python file.py` does
 import resnet50_layers
 every_shape = resnet50_layers.layers
 resnet50_layers.layers = lambda: [
     layer for layer in every_shape() if layer.name.startswith(("conv1", "conv5 3x3"))
 ]
-sys.argv = sys.argv[1:]  # the program sees its own path and arguments only
-runpy.run_path(sys.argv[0], run_name="__main__")
-"""
+""" + AS_A_PROGRAM
 EVERY_SHAPE = ("resnet_bench.py", "torch_compare.py", "batch_sizes.py", "inference.py")
 ARGUMENTS = {"batch_sizes.py": ["1", "2"]}  # two small batches, not 1, 8 and 32
 # capstone.py times five rounds of two new processes, a full forward pass each: here,
 # one round. The file runs as a program would, then main() with one round.
 ONE_ROUND = """
-import os, runpy, sys
-sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[1])))
+import runpy
 program = runpy.run_path(sys.argv[1], run_name="program")
 program["forward_times"].__defaults__ = (1, *program["forward_times"].__defaults__[1:])
 program["main"]()
@@ -328,8 +343,7 @@ program["main"]()
 # reaches L3 but not memory on the machines this book was measured on (levels() leaves
 # out a level no working set reached).
 SMALLER_SWEEP = """
-import os, runpy, sys
-sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[1])))
+import runpy
 program = runpy.run_path(sys.argv[1], run_name="program")
 every_size = program["sweep"]
 program["main"].__globals__["sweep"] = lambda largest, rounds: every_size(16 * 2**20, rounds)
@@ -346,12 +360,13 @@ PROGRAM_TEST = "test_snippet_runs_as_a_program_and_says_what_it_shows"
 
 def run_program(site: Path, folder: Path, name: str) -> subprocess.CompletedProcess:
     """Unzip the program's download from the site into an empty folder and run it
-    there with `python snippets/<file>.py` (no PYTHONPATH), as a reader would."""
+    there as `python snippets/<file>.py` (no PYTHONPATH) runs it for a reader, with
+    quicker timing (QUICK_TIMING) and, for the slowest, less to measure (WRAPPERS)."""
     with zipfile.ZipFile(site / "downloads" / "programs" / f"{Path(name).stem}.zip") as archive:
         archive.extractall(folder)
-    fewer = ["-c", WRAPPERS[name]] if name in WRAPPERS else []
+    wrapper = QUICK_TIMING + WRAPPERS.get(name, AS_A_PROGRAM)
     return subprocess.run(
-        [sys.executable, *fewer, f"snippets/{name}", *ARGUMENTS.get(name, [])],
+        [sys.executable, "-c", wrapper, f"snippets/{name}", *ARGUMENTS.get(name, [])],
         cwd=folder,
         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
         capture_output=True,
