@@ -15,6 +15,23 @@ from book.claims import CLAIMS
 
 FAKE_MACHINE = "A reader's laptop (fake, for the tests)"
 
+# Put before a program (`python -c QUICK_TIMING... file.py`): the program times with
+# fewer, shorter batches than a reader's run gets (two batches of at least 2 ms, not
+# five to seven of 20 ms: timing.py's defaults). It prints the same lines, with noisier
+# figures: for the tests that run programs and chapter scripts to see them run, not to
+# check their timings (the claims tests and the code blocks check those).
+QUICK_TIMING = """
+import importlib.util, inspect, os, sys
+sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[1]))  # as `python file.py` has it
+if importlib.util.find_spec("timing"):  # a program that times nothing comes without it
+    import timing
+    for f in (timing.calls_per_batch, timing.best_time, timing.compare, timing.best_times):
+        quick = {"repeat": 2, "min_time": 0.002}
+        f.__defaults__ = tuple(quick.get(p.name, p.default)
+                               for p in inspect.signature(f).parameters.values()
+                               if p.default is not p.empty)
+"""
+
 
 def write_fake_local_results(path: Path) -> Path:
     """A reader's results file: the published figures at 80%, on another machine, and

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import QUICK_TIMING
 from conv_reference import conv2d
 from inner_products import (
     dot_indexed,
@@ -298,21 +299,7 @@ def test_machine_line_has_every_field():
 # --- each snippet is a program ------------------------------------------------------
 
 
-# Every program runs here with fewer, shorter timing batches than a reader's run gets
-# (two batches of at least 2 ms, not five to seven of 20 ms: timing.py's defaults): it
-# prints the same lines, with noisier figures; this test checks that it runs and says
-# what it shows, not its timings (the claims tests check those). Half the time.
-QUICK_TIMING = """
-import importlib.util, inspect, os, sys
-sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[1]))  # as `python file.py` has it
-if importlib.util.find_spec("timing"):  # a program that times nothing comes without it
-    import timing
-    for f in (timing.calls_per_batch, timing.best_time, timing.compare, timing.best_times):
-        quick = {"repeat": 2, "min_time": 0.002}
-        f.__defaults__ = tuple(quick.get(p.name, p.default)
-                               for p in inspect.signature(f).parameters.values()
-                               if p.default is not p.empty)
-"""
+# Every program runs here with QUICK_TIMING (conftest.py): half the time.
 AS_A_PROGRAM = """
 import runpy
 sys.argv = sys.argv[1:]  # the program sees its own path and arguments only
