@@ -265,6 +265,21 @@ def test_chinese_glossary_terms_show_their_definition_on_hover(base_url, browser
     assert browser.find_element(By.CSS_SELECTOR, tooltip).text.startswith("靠近 CPU")
 
 
+@pytest.mark.parametrize(
+    ("edition", "synthesis"), [("", "weight style small-caps"), ("zh/", "none")]
+)
+def test_chinese_emphasis_is_not_slanted(base_url, browser, edition, synthesis):
+    """Chinese fonts have no italics: in the Chinese edition the browser may not slant
+    emphasised characters (zh.css); the English edition keeps the theme's emphasis."""
+    visit(browser, base_url + edition + "allocator/")
+    emphasis = browser.find_element(By.CSS_SELECTOR, "article p em")
+    style = browser.execute_script(
+        "const s = getComputedStyle(arguments[0]); return [s.fontStyle, s.fontSynthesis]",
+        emphasis,
+    )
+    assert style == ["italic", synthesis]
+
+
 def test_notebook_page_has_outputs_and_a_valid_download(base_url, browser):
     visit(browser, base_url + "notebooks/inner_products/")
     outputs = browser.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")
