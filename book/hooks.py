@@ -411,12 +411,14 @@ UNMARKED = {"code", "pre", "a", "abbr", "h1", "h2", "h3", "h4", "h5", "h6", "scr
 
 def with_chinese_terms(content: str) -> str:
     """The abbr extension marks a term only between word boundaries, which Chinese text
-    has none of: mark the first use of each Chinese term of the glossary on the page,
-    with its definition as the tooltip, outside code, links and headings."""
+    has only where a word meets punctuation or a space: its marks of Chinese terms go,
+    and the first use of each Chinese term of the glossary on the page is marked, with
+    its definition as the tooltip, outside code, links and headings."""
     terms = {t: d for t, d in ABBREVIATION.findall(GLOSSARY.read_text()) if words.HAN.search(t)}
     if words.LANGUAGE == "en" or not terms:
         return content
     pattern = re.compile("|".join(map(re.escape, sorted(terms, key=len, reverse=True))))
+    content = re.sub(rf'<abbr title="[^"]*">({pattern.pattern})</abbr>', r"\1", content)
     open_tags: list[str] = []
     parts = HTML_TAG.split(content)
     for i, part in enumerate(parts):

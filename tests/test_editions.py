@@ -11,12 +11,13 @@ import json
 import posixpath
 import re
 import zipfile
+from collections import Counter
 
 import jupytext
 import pytest
 from mkdocs.config import load_config
 
-from book import EDITIONS, ROOT, SNIPPETS
+from book import EDITIONS, ROOT, SNIPPETS, words
 from book.claims import BY_ID, CLAIMS, Table, dtype_of
 from book.downloads import program_summary
 from book.editions import differences
@@ -216,6 +217,17 @@ def test_a_chinese_chapter_shows_its_figures_in_chinese(site):
     assert re.search(r"至少快 [\d.]+ 倍", chapter)  # 快[[floor:ID]], as Chinese says it
     # a Chinese glossary term is marked where the page first uses it
     assert re.search(r'<abbr title="[^"]+">缓存</abbr>', text)
+
+
+def test_each_chinese_term_is_marked_once_a_page(site):
+    """Where the page first uses it (the abbr extension would also mark it wherever it
+    meets punctuation, and nowhere else)."""
+    twice = {}
+    for page in zh_pages(site):
+        marked = re.findall(r'<abbr title="[^"]*">([^<]*)</abbr>', page.read_text())
+        chinese = Counter(term for term in marked if words.HAN.search(term))
+        twice.update({(page.parent.name, t): n for t, n in chinese.items() if n > 1})
+    assert twice == {}
 
 
 def test_the_chinese_search_index_is_cut_into_words(site):
