@@ -77,6 +77,15 @@ def visit(browser, url: str) -> dict:
     return {"requests": requests, "failed": failed, "errors": errors}
 
 
+def next_frames(browser) -> None:
+    """Wait for the page's next two frames: what its scripts do on an event before a
+    frame (a resize, a click) is done, and the page laid out again."""
+    browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "requestAnimationFrame(() => requestAnimationFrame(done));"
+    )
+
+
 def page_urls(site: Path, base_url: str) -> list[str]:
     return [
         base_url + page.relative_to(site).as_posix().removesuffix("index.html")
@@ -137,7 +146,7 @@ def visit_each(browser, urls: list[str]) -> dict[str, dict]:
         )
         if not url.endswith("/print_page/"):  # the whole book, for A4 (the PDF test)
             browser.set_window_size(375, 800)
-            time.sleep(0.2)  # the theme's layout for a small screen
+            next_frames(browser)  # the theme's resize handlers have run
             loaded["narrow"] = browser.execute_script(
                 "return [document.documentElement.scrollWidth,"
                 " document.documentElement.clientWidth]"
