@@ -67,7 +67,7 @@ ZH = {
     " (and the {modules} they import)": "（以及它们导入的 {modules}）",
     " (and the {modules} it imports)": "（以及它导入的 {modules}）",
     "Needs {parts}: ": "需要 {parts}：",
-    "in this chapter's download": "在本章的下载中",
+    "in this chapter's download": "在本章的下载包中",
     "not made by this build (it needs Chromium)": "本次构建没有生成它（需要 Chromium）",
     "| Chapter | Download | Modules of `snippets/` in it |":
     "| 章 | 下载 | 其中 `snippets/` 的模块数 |",
