@@ -25,11 +25,17 @@ import importlib.util, inspect, os, sys
 sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[1]))  # as `python file.py` has it
 if importlib.util.find_spec("timing"):  # a program that times nothing comes without it
     import timing
+    quick = {"repeat": 2, "min_time": 0.002}
     for f in (timing.calls_per_batch, timing.best_time, timing.compare, timing.best_times):
-        quick = {"repeat": 2, "min_time": 0.002}
         f.__defaults__ = tuple(quick.get(p.name, p.default)
                                for p in inspect.signature(f).parameters.values()
                                if p.default is not p.empty)
+"""
+# Put after QUICK_TIMING: run the file as `python file.py` would, as __main__.
+AS_A_PROGRAM = """
+import runpy
+sys.argv = sys.argv[1:]  # the program sees its own path and arguments only
+runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-from conftest import QUICK_TIMING
+from conftest import AS_A_PROGRAM, QUICK_TIMING
 from nbclient.exceptions import CellExecutionError
 
 from book import DOCS
@@ -108,14 +108,13 @@ def test_the_scripts_are_the_notebooks_and_run_in_an_empty_folder_with_numpy_onl
         assert notebook_code(as_script) == notebook_code(notebook), page
         runs[page] = folder
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    run_script = "import runpy; runpy.run_path(sys.argv[1], run_name='__main__')"
 
     allowed = {page: requirements(downloaded_notebook(site, page)[0]) for page in runs}
 
     def run(page: str) -> subprocess.CompletedProcess:
         script = f"chapter-{Path(page).stem}.py"
         return subprocess.run(
-            [sys.executable, "-c", isolation(allowed[page]) + QUICK_TIMING + run_script, script],
+            [sys.executable, "-c", isolation(allowed[page]) + QUICK_TIMING + AS_A_PROGRAM, script],
             cwd=runs[page],
             env=env,
             capture_output=True,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import QUICK_TIMING
+from conftest import AS_A_PROGRAM, QUICK_TIMING
 from conv_reference import conv2d
 from inner_products import (
     dot_indexed,
@@ -300,11 +300,6 @@ def test_machine_line_has_every_field():
 
 
 # Every program runs here with QUICK_TIMING (conftest.py): half the time.
-AS_A_PROGRAM = """
-import runpy
-sys.argv = sys.argv[1:]  # the program sees its own path and arguments only
-runpy.run_path(sys.argv[0], run_name="__main__")
-"""
 # The two benchmarks of every ResNet-50 shape take a minute and half a minute as
 # programs. Here they run as programs on three shapes (the stem and the last stage's
 # 3x3, which Winograd measures): `layers` is cut down before the program imports it.
